@@ -1,0 +1,50 @@
+//! The scoring crate's one error type.
+
+use thiserror::Error;
+
+/// Invalid evidence or a malformed label file. Every message names the field and the rule.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ScoringError {
+    /// A factor outside 1..=10.
+    #[error("{field}: must be an integer from 1 to 10, got {value}")]
+    FactorOutOfRange {
+        /// Field path, e.g. `factors.aiAdoption`.
+        field: &'static str,
+        /// The rejected value.
+        value: i32,
+    },
+    /// A time share that is negative, NaN or infinite.
+    #[error("tasks[{index}].timeShare: must be a finite number >= 0, got {value}")]
+    InvalidTimeShare {
+        /// Position of the task.
+        index: usize,
+        /// The rejected value.
+        value: f64,
+    },
+    /// Every task has a time share and they add up to zero.
+    #[error("tasks.timeShare: time shares add up to zero; give at least one task a positive share")]
+    ZeroTotalShare,
+    /// A label other than E0, E1 or E2.
+    #[error("exposure label: unknown label {label:?}, expected E0, E1 or E2")]
+    UnknownLabel {
+        /// The rejected label.
+        label: String,
+    },
+    /// A level name other than the four bands.
+    #[error("level: unknown level {level:?}, expected LOW, MODERATE, HIGH or VERY_HIGH")]
+    UnknownLevel {
+        /// The rejected level.
+        level: String,
+    },
+    /// Neither a labelled task nor factors: there is nothing to score.
+    #[error("evidence: a score needs factors or at least one labelled task; none was given")]
+    NoEvidence,
+    /// A line of a task-label file that cannot be read.
+    #[error("line {line}: {reason}")]
+    MalformedLine {
+        /// 1-based line number in the file.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
