@@ -1,1 +1,20 @@
-//! Migrations.
+//! Database migrations for jobrisk. The same migrations run on SQLite and PostgreSQL; landed
+//! migrations are never edited, each has `up` and `down`, and names say what they do.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_catalog;
+mod m20261124_000002_create_roles;
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_catalog::Migration),
+            Box::new(m20261124_000002_create_roles::Migration),
+        ]
+    }
+}

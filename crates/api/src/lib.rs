@@ -1,1 +1,10 @@
-//! API.
+//! jobrisk's API: the GraphQL schema, resolvers, services and HTTP server.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod seed;
+pub mod service;
+
+pub use config::Config;
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,117 @@
+//! The api crate's one error type and its mapping to GraphQL errors.
+//!
+//! Policy: client errors carry a stable `extensions.code` and a message naming the field and the
+//! rule; internal errors (database, I/O) are logged with their cause and answered with
+//! "internal error", so SQL, paths and stack traces never reach a client.
+
+use async_graphql::ErrorExtensions;
+use thiserror::Error;
+
+/// Everything that can go wrong serving or loading content.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// Invalid argument or input field (`BAD_USER_INPUT`).
+    #[error("{field}: {message}")]
+    BadInput {
+        /// Argument or input path, e.g. `first` or `input.slug`.
+        field: String,
+        /// The rule that was broken.
+        message: String,
+    },
+    /// Missing or invalid credentials (`UNAUTHENTICATED`).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Valid credentials without the needed permission (`FORBIDDEN`).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The addressed object does not exist (`NOT_FOUND`).
+    #[error("{0}")]
+    NotFound(String),
+    /// The write conflicts with the current state (`CONFLICT`).
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts.
+        message: String,
+        /// The current version, for lost-update conflicts.
+        current_version: Option<i32>,
+    },
+    /// A database failure; its detail is logged, never shown (Display says only "internal error",
+    /// so even an accidental `to_string()` cannot leak SQL).
+    #[error("internal error")]
+    Database(#[source] sea_orm::DbErr),
+    /// Any other internal failure; the detail is logged, never shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A `BAD_USER_INPUT` error for `field`.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The stable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadInput { .. } => "BAD_USER_INPUT",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        match self {
+            Self::Database(e) => tracing::error!(error = ?e, "database error answering a request"),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error answering a request")
+            }
+            _ => {}
+        }
+        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                Self::BadInput { field, .. } => ext.set("field", field.as_str()),
+                Self::Conflict {
+                    current_version: Some(v),
+                    ..
+                } => ext.set("currentVersion", *v),
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Database(e)
+    }
+}
+
+/// Result alias for the api crate.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Result of a resolver.
+pub type GqlResult<T> = async_graphql::Result<T>;
+
+/// Converts service results for resolvers, keeping `extensions.code`.
+///
+/// async-graphql converts any `Display` error with `?`, which would drop the code; resolvers call
+/// `.gql()` instead, and the HTTP layer marks any code-less error that slips through as INTERNAL.
+pub trait ResultExt<T> {
+    /// Into a resolver result with the error's code and safe message.
+    fn gql(self) -> GqlResult<T>;
+}
+
+impl<T> ResultExt<T> for ApiResult<T> {
+    fn gql(self) -> GqlResult<T> {
+        self.map_err(|e| e.extend())
+    }
+}

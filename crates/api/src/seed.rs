@@ -1,0 +1,163 @@
+//! Demo content: the files under `data/demo/`, embedded in the binary so `jobrisk serve` and
+//! `jobrisk seed` work from any directory, and loaded through the same service functions the
+//! editing API uses.
+
+use include_dir::{Dir, include_dir};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+use crate::service::catalog::{self, CategoryContent, SourceContent, ToolContent};
+use crate::service::content::RoleContent;
+use crate::service::roles;
+
+static DEMO: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../data/demo");
+
+/// What a seed run loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Categories created.
+    pub categories: usize,
+    /// Tools created.
+    pub tools: usize,
+    /// Sources created.
+    pub sources: usize,
+    /// Roles created.
+    pub roles: usize,
+}
+
+fn parse<T: DeserializeOwned>(file: &include_dir::File<'_>) -> ApiResult<T> {
+    serde_json::from_slice(file.contents())
+        .map_err(|e| ApiError::Internal(format!("demo file {}: {e}", file.path().display())))
+}
+
+/// Every JSON file directly under `dir` of the demo set, sorted by name.
+fn files<'a>(dir: &str) -> Vec<&'a include_dir::File<'a>> {
+    let mut files: Vec<_> = DEMO
+        .get_dir(dir)
+        .map(|d| {
+            d.files()
+                .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort_by_key(|f| f.path());
+    files
+}
+
+/// The demo role pages, parsed.
+pub fn demo_roles() -> ApiResult<Vec<RoleContent>> {
+    files("roles").into_iter().map(parse).collect()
+}
+
+/// Loads the demo set into an empty database, in one transaction: all of it or nothing.
+pub async fn seed(db: &DatabaseConnection) -> ApiResult<SeedReport> {
+    if entity::category::Entity::find().count(db).await? > 0
+        || entity::role::Entity::find().count(db).await? > 0
+    {
+        return Err(ApiError::Conflict {
+            message:
+                "the database already has content; demo content loads only into an empty database"
+                    .into(),
+            current_version: None,
+        });
+    }
+    let categories_file = DEMO
+        .get_file("categories.json")
+        .ok_or_else(|| ApiError::Internal("demo set has no categories.json".into()))?;
+    let categories: Vec<CategoryContent> = parse(categories_file)?;
+    let mut tools: Vec<ToolContent> = Vec::new();
+    for f in files("tools") {
+        tools.extend(parse::<Vec<ToolContent>>(f)?);
+    }
+    let mut sources: Vec<SourceContent> = Vec::new();
+    for f in files("sources") {
+        sources.extend(parse::<Vec<SourceContent>>(f)?);
+    }
+    let role_pages = demo_roles()?;
+
+    let txn = db.begin().await?;
+    let mut report = SeedReport::default();
+    for c in &categories {
+        catalog::create_category(&txn, c).await?;
+        report.categories += 1;
+    }
+    for t in &tools {
+        catalog::create_tool(&txn, t)
+            .await
+            .map_err(|e| context(e, &t.slug))?;
+        report.tools += 1;
+    }
+    for s in &sources {
+        catalog::create_source(&txn, s)
+            .await
+            .map_err(|e| context(e, &s.slug))?;
+        report.sources += 1;
+    }
+    let mut created = Vec::with_capacity(role_pages.len());
+    for page in &role_pages {
+        let role = roles::create_role(&txn, page, false)
+            .await
+            .map_err(|e| context(e, &page.slug))?;
+        created.push(role.id);
+        report.roles += 1;
+    }
+    // Second pass: every migration target exists now.
+    for (page, id) in role_pages.iter().zip(created) {
+        roles::replace_migration_paths(&txn, id, page, "input")
+            .await
+            .map_err(|e| context(e, &page.slug))?;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Seeds only when the database has no content yet; returns whether it did.
+pub async fn seed_if_empty(db: &DatabaseConnection) -> ApiResult<Option<SeedReport>> {
+    if entity::category::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    seed(db).await.map(Some)
+}
+
+/// Names the demo entry a validation error came from.
+fn context(e: ApiError, slug: &str) -> ApiError {
+    match e {
+        ApiError::BadInput { field, message } => {
+            ApiError::Internal(format!("demo content {slug:?}: {field}: {message}"))
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_role_validates_and_scores() {
+        let roles = demo_roles().expect("demo roles parse");
+        assert!(roles.len() >= 41, "{} roles", roles.len());
+        for r in &roles {
+            r.validate("input")
+                .unwrap_or_else(|e| panic!("{}: {e}", r.slug));
+            r.assess("input")
+                .unwrap_or_else(|e| panic!("{}: {e}", r.slug));
+        }
+        let backend = roles
+            .iter()
+            .find(|r| r.slug == "backend-developer")
+            .expect("backend page");
+        let a = backend.assess("input").expect("scores");
+        assert_eq!(a.level, scoring::Level::Moderate, "score {}", a.score);
+    }
+
+    #[test]
+    fn the_demo_set_spans_eight_categories_with_six_technology_roles() {
+        let roles = demo_roles().expect("demo roles parse");
+        let categories: std::collections::HashSet<&str> =
+            roles.iter().map(|r| r.category.as_str()).collect();
+        assert!(categories.len() >= 8, "{categories:?}");
+        assert!(roles.iter().filter(|r| r.category == "technology").count() >= 6);
+    }
+}

@@ -1,0 +1,78 @@
+//! A role: one job's AI risk page.
+
+use sea_orm::entity::prelude::*;
+
+use crate::enums::{Level, RoleStatus};
+
+/// A role row; the score columns are written only from `scoring` output.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "roles")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub industry_context: String,
+    pub category_id: i32,
+    pub onet_soc_code: Option<String>,
+    pub repetitiveness: i32,
+    pub repetitiveness_explanation: String,
+    pub ai_adoption: i32,
+    pub ai_adoption_explanation: String,
+    pub human_judgment: i32,
+    pub human_judgment_explanation: String,
+    pub score: i32,
+    pub level: Level,
+    pub exact_score: f64,
+    pub coverage: f64,
+    pub task_alpha: Option<f64>,
+    pub task_beta: Option<f64>,
+    pub task_gamma: Option<f64>,
+    /// JSON array of `{kind, points, exact}`, as produced by the scoring crate.
+    pub contributions: String,
+    pub model_version: String,
+    pub status: RoleStatus,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub published_at: Option<DateTimeUtc>,
+}
+
+/// Relations of a role.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    /// The role's category.
+    #[sea_orm(
+        belongs_to = "super::category::Entity",
+        from = "Column::CategoryId",
+        to = "super::category::Column::Id"
+    )]
+    Category,
+}
+
+impl Related<super::category::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Category.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Who is reading: decides which roles exist for the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Anonymous readers and frontends: published roles only.
+    Public,
+    /// Authenticated editors previewing: every role, whatever its status.
+    Editor,
+}
+
+/// The one query builder every role read starts from: it applies the visibility rule.
+pub fn visible(visibility: Visibility) -> Select<Entity> {
+    match visibility {
+        Visibility::Public => Entity::find().filter(Column::Status.eq(RoleStatus::Published)),
+        Visibility::Editor => Entity::find(),
+    }
+}
