@@ -5,7 +5,10 @@ mod exposure;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
+use api::{Application, Config};
 use clap::{Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
 
 /// jobrisk: a headless CMS and GraphQL content API for AI risk score pages about jobs.
 #[derive(Debug, Parser)]
@@ -17,6 +20,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the GraphQL API (POST /graphql, GraphiQL on GET /graphql, GET /healthz).
+    ///
+    /// Without DATABASE_URL it uses ./jobrisk.db (SQLite), migrates it and loads the demo
+    /// content when it is empty; with DATABASE_URL it only migrates.
+    Serve,
+    /// Apply or roll back database migrations (DATABASE_URL, default ./jobrisk.db).
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Load the demo content into an empty database (DATABASE_URL, default ./jobrisk.db).
+    Seed,
+    /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
+    Schema,
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
     Exposure {
@@ -29,6 +46,20 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply pending migrations.
+    Up,
+    /// Roll back the last migration (or `--steps N`).
+    Down {
+        /// How many migrations to roll back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
 /// The `--rater` choices.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum RaterArg {
@@ -38,10 +69,24 @@ enum RaterArg {
     Gpt4,
 }
 
+impl From<RaterArg> for scoring::onet::Rater {
+    fn from(r: RaterArg) -> Self {
+        match r {
+            RaterArg::Human => Self::Human,
+            RaterArg::Gpt4 => Self::Gpt4,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Exposure { labels, rater } => exposure::run(&labels, rater.into()),
+        Command::Schema => {
+            print!("{}", api::graphql::sdl());
+            Ok(())
+        }
+        command => run_async(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,11 +97,55 @@ fn main() -> ExitCode {
     }
 }
 
-impl From<RaterArg> for scoring::onet::Rater {
-    fn from(r: RaterArg) -> Self {
-        match r {
-            RaterArg::Human => Self::Human,
-            RaterArg::Gpt4 => Self::Gpt4,
+fn run_async(command: Command) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JOBRISK_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let config = Config::from_env().context("invalid configuration")?;
+        match command {
+            Command::Serve => {
+                let app = Application::build(&config).await.map_err(detail)?;
+                tracing::info!(addr = %app.local_addr().map_err(detail)?, "jobrisk listening; GraphQL at /graphql");
+                app.run().await.context("server failed")
+            }
+            Command::Migrate { action } => {
+                let db = api::db::connect(&config.database_url).await.map_err(detail)?;
+                match action {
+                    MigrateAction::Up => Migrator::up(&db, None).await?,
+                    MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
+                    MigrateAction::Status => {
+                        for m in Migrator::get_migration_with_status(&db).await? {
+                            println!("{:?}\t{}", m.status(), m.name());
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Command::Seed => {
+                let db = api::db::connect(&config.database_url).await.map_err(detail)?;
+                api::db::migrate(&db).await.map_err(detail)?;
+                let report = api::seed::seed(&db).await.map_err(detail)?;
+                println!(
+                    "loaded {} categories, {} tools, {} sources, {} roles",
+                    report.categories, report.tools, report.sources, report.roles
+                );
+                Ok(())
+            }
+            Command::Schema | Command::Exposure { .. } => Ok(()),
         }
+    })
+}
+
+/// Operators see the full cause (the CLI is not a client-facing surface).
+fn detail(e: api::ApiError) -> anyhow::Error {
+    match e {
+        api::ApiError::Database(db) => anyhow::Error::new(db).context("database error"),
+        api::ApiError::Internal(d) => anyhow::anyhow!(d),
+        other => anyhow::anyhow!(other.to_string()),
     }
 }

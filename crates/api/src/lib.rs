@@ -3,8 +3,11 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod graphql;
 pub mod seed;
+pub mod server;
 pub mod service;
 
 pub use config::Config;
 pub use error::{ApiError, ApiResult};
+pub use server::Application;

@@ -1,0 +1,198 @@
+//! Batched loading of nested fields: one DataLoader per request, one SQL statement per kind of
+//! field per batch, so a page of 50 roles with their categories, tasks and tools takes a fixed
+//! number of statements, not one per role.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::{
+    Visibility, category, role, role_faq, role_migration_path, role_skill, role_source, role_task,
+    role_tool, source, tool,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::error::ApiError;
+
+/// Loader error: the database error, shared because every waiting field gets a copy.
+#[derive(Clone, Debug)]
+pub struct LoadError(pub Arc<sea_orm::DbErr>);
+
+impl From<LoadError> for ApiError {
+    fn from(e: LoadError) -> Self {
+        ApiError::Internal(format!("batch load failed: {}", e.0))
+    }
+}
+
+impl From<sea_orm::DbErr> for LoadError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self(Arc::new(e))
+    }
+}
+
+/// Loads everything nested under a role for one request, at one visibility.
+pub struct DbLoader {
+    db: DatabaseConnection,
+    visibility: Visibility,
+}
+
+impl DbLoader {
+    /// A loader for one request.
+    pub fn new(db: DatabaseConnection, visibility: Visibility) -> Self {
+        Self { db, visibility }
+    }
+}
+
+/// Key: a category by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CategoryById(pub i32);
+/// Key: a tool by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ToolById(pub i32);
+/// Key: a role by id, if visible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RoleById(pub i32);
+/// Key: a role's tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TasksOf(pub i32);
+/// Key: a role's tool links (both kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ToolLinksOf(pub i32);
+/// Key: a role's protective skills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SkillsOf(pub i32);
+/// Key: a role's migration paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PathsOf(pub i32);
+/// Key: a role's FAQs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FaqsOf(pub i32);
+/// Key: a role's cited sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SourcesOf(pub i32);
+/// Key: the visible roles of a category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RolesInCategory(pub i32);
+
+fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i32) -> Vec<i32> {
+    keys.iter().map(|k| id(*k)).collect()
+}
+
+/// Groups rows by owner, giving every requested key an entry (empty lists included).
+fn group<K, M>(keys: &[K], rows: Vec<M>, key_of: impl Fn(&M) -> K) -> HashMap<K, Vec<M>>
+where
+    K: Copy + Eq + std::hash::Hash,
+{
+    let mut map: HashMap<K, Vec<M>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        if let Some(list) = map.get_mut(&key_of(&row)) {
+            list.push(row);
+        }
+    }
+    map
+}
+
+macro_rules! by_id {
+    ($key:ident, $entity:ident, $value:ty) => {
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(ids(keys, |k| k.0)))
+                    .all(&self.db)
+                    .await?;
+                Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
+            }
+        }
+    };
+}
+
+by_id!(CategoryById, category, category::Model);
+by_id!(ToolById, tool, tool::Model);
+
+impl Loader<RoleById> for DbLoader {
+    type Value = role::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RoleById]) -> Result<HashMap<RoleById, role::Model>, LoadError> {
+        let rows = role::visible(self.visibility)
+            .filter(role::Column::Id.is_in(ids(keys, |k| k.0)))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (RoleById(m.id), m)).collect())
+    }
+}
+
+macro_rules! children {
+    ($key:ident, $entity:ident) => {
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$entity::Model>;
+            type Error = LoadError;
+
+            async fn load(
+                &self,
+                keys: &[$key],
+            ) -> Result<HashMap<$key, Vec<$entity::Model>>, LoadError> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::RoleId.is_in(ids(keys, |k| k.0)))
+                    .order_by_asc($entity::Column::RoleId)
+                    .order_by_asc($entity::Column::Position)
+                    .all(&self.db)
+                    .await?;
+                Ok(group(keys, rows, |m| $key(m.role_id)))
+            }
+        }
+    };
+}
+
+children!(TasksOf, role_task);
+children!(ToolLinksOf, role_tool);
+children!(SkillsOf, role_skill);
+children!(PathsOf, role_migration_path);
+children!(FaqsOf, role_faq);
+
+impl Loader<SourcesOf> for DbLoader {
+    type Value = Vec<source::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[SourcesOf],
+    ) -> Result<HashMap<SourcesOf, Vec<source::Model>>, LoadError> {
+        let citations = role_source::Entity::find()
+            .filter(role_source::Column::RoleId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(role_source::Column::RoleId)
+            .order_by_asc(role_source::Column::Position)
+            .find_also_related(source::Entity)
+            .all(&self.db)
+            .await?;
+        let mut map: HashMap<SourcesOf, Vec<source::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (citation, src) in citations {
+            if let (Some(list), Some(src)) = (map.get_mut(&SourcesOf(citation.role_id)), src) {
+                list.push(src);
+            }
+        }
+        Ok(map)
+    }
+}
+
+impl Loader<RolesInCategory> for DbLoader {
+    type Value = Vec<role::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[RolesInCategory],
+    ) -> Result<HashMap<RolesInCategory, Vec<role::Model>>, LoadError> {
+        let rows = role::visible(self.visibility)
+            .filter(role::Column::CategoryId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(role::Column::Score)
+            .order_by_asc(role::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(group(keys, rows, |m| RolesInCategory(m.category_id)))
+    }
+}

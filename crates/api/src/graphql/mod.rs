@@ -1,0 +1,36 @@
+//! The GraphQL schema: types, loaders and resolver groups.
+
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use sea_orm::DatabaseConnection;
+
+use query::QueryRoot;
+
+/// The jobrisk schema.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Deepest query accepted; the full page query needs 6.
+pub const MAX_DEPTH: usize = 12;
+/// Largest query complexity (fields counted once each) accepted.
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+/// Builds the schema with its limits; the database reaches resolvers as context data.
+pub fn build_schema(db: Option<DatabaseConnection>) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(32)
+        .limit_directives(16);
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}

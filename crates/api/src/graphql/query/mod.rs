@@ -1,0 +1,10 @@
+//! Read-only queries, one resolver group per file, merged into the Query root.
+
+pub mod catalog;
+pub mod roles;
+
+use async_graphql::MergedObject;
+
+/// The Query root.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(roles::RoleQuery, catalog::CatalogQuery);

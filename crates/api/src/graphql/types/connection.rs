@@ -1,0 +1,151 @@
+//! Relay-style cursor connections of roles, and the list arguments.
+
+use async_graphql::{Context, InputObject, SimpleObject};
+use entity::Visibility;
+use sea_orm::DatabaseConnection;
+
+use super::enums::{OrderDirection, RiskLevel, RoleOrderField, RoleStatus};
+use super::role::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::service::listing::{self, Direction, Filter, OrderField, PageRequest};
+
+/// A page of roles.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RoleConnection {
+    /// The roles with their cursors.
+    pub edges: Vec<RoleEdge>,
+    /// The roles alone, for clients that need no cursors.
+    pub nodes: Vec<Role>,
+    /// Where this page sits.
+    pub page_info: PageInfo,
+    /// How many roles match the filter, across all pages.
+    pub total_count: i64,
+}
+
+/// A role and the cursor to continue after it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RoleEdge {
+    /// Opaque cursor; pass it as `after` to get the roles that follow.
+    pub cursor: String,
+    /// The role.
+    pub node: Role,
+}
+
+/// Paging state of a connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    /// Whether more roles follow this page.
+    pub has_next_page: bool,
+    /// Whether roles precede this page (an `after` cursor was given).
+    pub has_previous_page: bool,
+    /// Cursor of the first role of the page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last role of the page; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// Which roles to list.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct RoleFilter {
+    /// Only roles of this category.
+    pub category_slug: Option<String>,
+    /// Only roles at this risk level.
+    pub level: Option<RiskLevel>,
+    /// Only roles scoring at least this (0-100).
+    pub min_score: Option<i32>,
+    /// Only roles scoring at most this (0-100).
+    pub max_score: Option<i32>,
+    /// Case-insensitive text to find in the title or summary (at most 200 characters).
+    pub search: Option<String>,
+    /// Only roles in this editorial state; honoured for editors previewing, ignored for the
+    /// public, who only ever see published roles.
+    pub status: Option<RoleStatus>,
+}
+
+/// How to order a role list; ties are broken by id, so the order is total.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct RoleOrder {
+    /// Sort key.
+    pub field: RoleOrderField,
+    /// Direction (default ascending).
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+/// Runs a list query and shapes it as a connection.
+pub async fn role_connection(
+    ctx: &Context<'_>,
+    mut filter: Filter,
+    public_filter: Option<&RoleFilter>,
+    first: Option<i32>,
+    after: Option<String>,
+    order: Option<RoleOrder>,
+) -> ApiResult<RoleConnection> {
+    let db = ctx
+        .data::<DatabaseConnection>()
+        .map_err(|_| ApiError::Internal("schema has no database".into()))?;
+    let visibility = ctx
+        .data::<Visibility>()
+        .copied()
+        .unwrap_or(Visibility::Public);
+    if let Some(f) = public_filter {
+        filter.level = f.level.map(Into::into);
+        filter.min_score = f.min_score;
+        filter.max_score = f.max_score;
+        filter.search = f.search.clone();
+        filter.status = f.status.map(Into::into);
+        if let Some(slug) = &f.category_slug {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            let category = entity::category::Entity::find()
+                .filter(entity::category::Column::Slug.eq(slug))
+                .one(db)
+                .await?;
+            // An unknown category matches nothing rather than failing: filters narrow, they
+            // do not validate references.
+            filter.category_id = Some(category.map_or(-1, |c| c.id));
+        }
+    }
+    let first = listing::check_arguments(first.map(i64::from), &filter)?;
+    let order = order.unwrap_or(RoleOrder {
+        field: RoleOrderField::Title,
+        direction: OrderDirection::Asc,
+    });
+    let page = listing::list_roles(
+        db,
+        visibility,
+        &filter,
+        &PageRequest {
+            first,
+            after,
+            field: match order.field {
+                RoleOrderField::Title => OrderField::Title,
+                RoleOrderField::Score => OrderField::Score,
+                RoleOrderField::UpdatedAt => OrderField::UpdatedAt,
+            },
+            direction: match order.direction {
+                OrderDirection::Asc => Direction::Asc,
+                OrderDirection::Desc => Direction::Desc,
+            },
+        },
+    )
+    .await?;
+    let edges: Vec<RoleEdge> = page
+        .items
+        .into_iter()
+        .map(|(cursor, r)| RoleEdge {
+            cursor,
+            node: Role(r),
+        })
+        .collect();
+    Ok(RoleConnection {
+        nodes: edges.iter().map(|e| e.node.clone()).collect(),
+        page_info: PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        },
+        edges,
+        total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
+    })
+}
