@@ -34,6 +34,18 @@ enum Command {
     Seed,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Print a JWT signed with JOBRISK_JWT_SECRET (HS256), for local use and scripts.
+    Token {
+        /// Who the token is for (the `sub` claim, recorded on revisions).
+        #[arg(long)]
+        sub: String,
+        /// Space-separated permissions: content:read content:write content:publish content:delete.
+        #[arg(long, default_value = "content:write content:publish")]
+        scope: String,
+        /// How long the token is valid, e.g. 15m, 1h, 7d.
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
     Exposure {
@@ -86,6 +98,10 @@ fn main() -> ExitCode {
             print!("{}", api::graphql::sdl());
             Ok(())
         }
+        Command::Token { sub, scope, ttl } => Config::from_env()
+            .and_then(|config| api::auth::token::issue(&config.auth, &sub, &scope, ttl))
+            .map(|token| println!("{token}"))
+            .map_err(detail),
         command => run_async(command),
     };
     match result {
@@ -136,7 +152,7 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-            Command::Schema | Command::Exposure { .. } => Ok(()),
+            Command::Schema | Command::Exposure { .. } | Command::Token { .. } => Ok(()),
         }
     })
 }

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_catalog;
 mod m20261124_000002_create_roles;
+mod m20261124_000003_create_role_revisions;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_catalog::Migration),
             Box::new(m20261124_000002_create_roles::Migration),
+            Box::new(m20261124_000003_create_role_revisions::Migration),
         ]
     }
 }

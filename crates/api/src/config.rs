@@ -1,6 +1,7 @@
 //! Configuration from environment variables, parsed once at start-up into a typed struct.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::error::ApiError;
 
@@ -23,6 +24,102 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-request time limit in seconds (`JOBRISK_REQUEST_TIMEOUT_SECS`).
     pub request_timeout_secs: u64,
+    /// How editors' tokens are verified.
+    pub auth: AuthSettings,
+}
+
+/// Where the key that verifies tokens comes from; at most one may be configured.
+#[derive(Clone)]
+pub enum KeySource {
+    /// No key: reads work, writes are refused.
+    None,
+    /// HS256 shared secret (`JOBRISK_JWT_SECRET`).
+    Secret(String),
+    /// PEM public key file (`JOBRISK_JWT_PUBLIC_KEY`): RS256, ES256 or EdDSA.
+    PublicKeyFile(PathBuf),
+    /// JWKS URL (`JOBRISK_JWT_JWKS_URL`).
+    JwksUrl(String),
+}
+
+impl std::fmt::Debug for KeySource {
+    // The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Secret(_) => f.write_str("Secret(<redacted>)"),
+            Self::PublicKeyFile(p) => write!(f, "PublicKeyFile({})", p.display()),
+            Self::JwksUrl(u) => write!(f, "JwksUrl({u})"),
+        }
+    }
+}
+
+/// Token verification settings.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// The verification key.
+    pub key: KeySource,
+    /// Required `iss` (`JOBRISK_JWT_ISSUER`), enforced when set.
+    pub issuer: Option<String>,
+    /// Required `aud` (`JOBRISK_JWT_AUDIENCE`), enforced when set.
+    pub audience: Option<String>,
+    /// Clock leeway in seconds for `exp` (`JOBRISK_JWT_LEEWAY_SECS`, default 30).
+    pub leeway_secs: u64,
+}
+
+/// Shortest accepted HS256 secret, in bytes (RFC 7518 asks for at least the hash size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl AuthSettings {
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
+        let sources: Vec<(&str, String)> = [
+            "JOBRISK_JWT_SECRET",
+            "JOBRISK_JWT_PUBLIC_KEY",
+            "JOBRISK_JWT_JWKS_URL",
+        ]
+        .into_iter()
+        .filter_map(|k| get(k).map(|v| (k, v)))
+        .collect();
+        let key = match sources.as_slice() {
+            [] => KeySource::None,
+            [("JOBRISK_JWT_SECRET", secret)] => {
+                if secret.len() < MIN_SECRET_BYTES {
+                    return Err(ApiError::bad_input(
+                        "JOBRISK_JWT_SECRET",
+                        format!(
+                            "must be at least {MIN_SECRET_BYTES} bytes (try `openssl rand -hex 32`)"
+                        ),
+                    ));
+                }
+                KeySource::Secret(secret.clone())
+            }
+            [("JOBRISK_JWT_PUBLIC_KEY", path)] => KeySource::PublicKeyFile(PathBuf::from(path)),
+            [(_, url)] => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(ApiError::bad_input(
+                        "JOBRISK_JWT_JWKS_URL",
+                        "must be an http or https URL",
+                    ));
+                }
+                KeySource::JwksUrl(url.clone())
+            }
+            _ => {
+                return Err(ApiError::bad_input(
+                    sources[1].0,
+                    format!(
+                        "set only one of JOBRISK_JWT_SECRET, JOBRISK_JWT_PUBLIC_KEY, JOBRISK_JWT_JWKS_URL (also set: {})",
+                        sources[0].0
+                    ),
+                ));
+            }
+        };
+        Ok(Self {
+            key,
+            issuer: get("JOBRISK_JWT_ISSUER"),
+            audience: get("JOBRISK_JWT_AUDIENCE"),
+            leeway_secs: parse_number(lookup, "JOBRISK_JWT_LEEWAY_SECS", 30)?,
+        })
+    }
 }
 
 impl Config {
@@ -47,6 +144,7 @@ impl Config {
             listen,
             max_body_bytes: parse_number(&lookup, "JOBRISK_MAX_BODY_BYTES", 256 * 1024)?,
             request_timeout_secs: parse_number(&lookup, "JOBRISK_REQUEST_TIMEOUT_SECS", 15)?,
+            auth: AuthSettings::from_lookup(&lookup)?,
         })
     }
 }
@@ -82,6 +180,29 @@ mod tests {
             Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://x/y".into()))
                 .expect("valid");
         assert!(!config.embedded_default);
+    }
+
+    #[test]
+    fn auth_settings_refuse_short_secrets_and_two_key_sources() {
+        let short = Config::from_lookup(|k| (k == "JOBRISK_JWT_SECRET").then(|| "short".into()));
+        assert!(
+            short
+                .expect_err("short")
+                .to_string()
+                .starts_with("JOBRISK_JWT_SECRET:")
+        );
+        let both = Config::from_lookup(|k| match k {
+            "JOBRISK_JWT_SECRET" => Some("x".repeat(40)),
+            "JOBRISK_JWT_JWKS_URL" => Some("https://idp/jwks".into()),
+            _ => None,
+        });
+        assert!(both.is_err());
+        let ok = Config::from_lookup(|k| (k == "JOBRISK_JWT_SECRET").then(|| "x".repeat(40)))
+            .expect("valid");
+        assert!(
+            !format!("{:?}", ok.auth).contains("xxxx"),
+            "secret must not be logged"
+        );
     }
 
     #[test]

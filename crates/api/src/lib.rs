@@ -1,5 +1,6 @@
 //! jobrisk's API: the GraphQL schema, resolvers, services and HTTP server.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

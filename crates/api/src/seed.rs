@@ -9,7 +9,10 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, ApiResult};
 use crate::service::catalog::{self, CategoryContent, SourceContent, ToolContent};
 use crate::service::content::RoleContent;
-use crate::service::roles;
+use crate::service::{editing, roles};
+
+/// The editor recorded on revisions the demo loader writes.
+pub const SEED_EDITOR: &str = "jobrisk seed";
 
 static DEMO: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../data/demo");
 
@@ -99,14 +102,22 @@ pub async fn seed(db: &DatabaseConnection) -> ApiResult<SeedReport> {
         let role = roles::create_role(&txn, page, false)
             .await
             .map_err(|e| context(e, &page.slug))?;
-        created.push(role.id);
+        created.push(role);
         report.roles += 1;
     }
     // Second pass: every migration target exists now.
-    for (page, id) in role_pages.iter().zip(created) {
-        roles::replace_migration_paths(&txn, id, page, "input")
+    for (page, role) in role_pages.iter().zip(&created) {
+        roles::replace_migration_paths(&txn, role.id, page, "input")
             .await
             .map_err(|e| context(e, &page.slug))?;
+        editing::record_revision(
+            &txn,
+            role,
+            page,
+            SEED_EDITOR,
+            "created from the demo content".into(),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(report)

@@ -1,14 +1,15 @@
 //! The HTTP server: POST /graphql (GraphiQL on GET), GET /healthz.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use entity::Visibility;
@@ -18,6 +19,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use async_graphql::ErrorExtensions;
+
+use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::loaders::DbLoader;
@@ -29,6 +33,7 @@ use crate::{db, seed};
 struct AppState {
     schema: AppSchema,
     db: DatabaseConnection,
+    auth: Arc<Authenticator>,
 }
 
 /// A server bound to its address, ready to run; used by `main` and by the tests alike.
@@ -58,9 +63,13 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+        let auth = Arc::new(Authenticator::new(&config.auth)?);
+        if !auth.enabled() {
+            tracing::warn!("no JWT key configured: reads work, mutations are refused");
+        }
         Ok(Self {
             listener,
-            router: router(config, db),
+            router: router(config, db, auth),
         })
     }
 
@@ -107,10 +116,11 @@ async fn shutdown_signal() {
 }
 
 /// The router with its middleware.
-fn router(config: &Config, db: DatabaseConnection) -> Router {
+fn router(config: &Config, db: DatabaseConnection, auth: Arc<Authenticator>) -> Router {
     let state = AppState {
         schema: build_schema(Some(db.clone())),
         db,
+        auth,
     };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -134,10 +144,33 @@ async fn graphiql() -> impl IntoResponse {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let visibility = Visibility::Public;
-    let request = request.into_inner().data(visibility).data(DataLoader::new(
-        DbLoader::new(state.db.clone(), visibility),
+async fn graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
+    // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let caller = match state.auth.caller(authorization).await {
+        Ok(caller) => caller,
+        // A token that does not verify is refused outright, never served as anonymous.
+        Err(e) => {
+            let mut error = async_graphql::ServerError::new(e.to_string(), None);
+            error.extensions = e.extend().extensions;
+            let body = async_graphql::Response::from_errors(vec![error]);
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                GraphQLResponse::from(body),
+            )
+                .into_response();
+        }
+    };
+    // Nested links (migration targets, related roles) always show what the public sees.
+    let request = request.into_inner().data(caller).data(DataLoader::new(
+        DbLoader::new(state.db.clone(), Visibility::Public),
         tokio::spawn,
     ));
     let mut response = state.schema.execute(request).await;
@@ -160,7 +193,7 @@ async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Grap
             ext.set("code", "INTERNAL");
         }
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -20,6 +20,20 @@ pub struct Model {
 
 /// Relations of a role-tool link.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The linked tool.
+    #[sea_orm(
+        belongs_to = "super::tool::Entity",
+        from = "Column::ToolId",
+        to = "super::tool::Column::Id"
+    )]
+    Tool,
+}
+
+impl Related<super::tool::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tool.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,7 @@
 //! validation. Parsed once here, so every write path checks the same rules.
 
 use entity::{Exposure, RoleStatus, TaskType};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -18,7 +18,7 @@ pub const MAX_SHORT_TEXT: usize = 1_000;
 pub const MAX_ITEMS: usize = 50;
 
 /// One factor: a 1-10 score with the editor's explanation.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct FactorContent {
     /// 1-10.
     pub score: i32,
@@ -27,7 +27,7 @@ pub struct FactorContent {
 }
 
 /// The three factors.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct FactorsContent {
     /// Repetitiveness (raises risk).
@@ -39,7 +39,7 @@ pub struct FactorsContent {
 }
 
 /// One task.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskContent {
     /// The task, in plain words.
@@ -56,7 +56,7 @@ pub struct TaskContent {
 }
 
 /// A link to a tool by slug, with the role-specific text.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct ToolLinkContent {
     /// Tool slug.
     pub tool: String,
@@ -66,7 +66,7 @@ pub struct ToolLinkContent {
 }
 
 /// A migration path to another role by slug.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct MigrationPathContent {
     /// Target role slug.
     pub target: String,
@@ -75,7 +75,7 @@ pub struct MigrationPathContent {
 }
 
 /// A question and its answer.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct FaqContent {
     /// The question.
     pub question: String,
@@ -84,7 +84,7 @@ pub struct FaqContent {
 }
 
 /// Everything an editor writes for a role; the score is computed from it, never given.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleContent {
     /// URL key.

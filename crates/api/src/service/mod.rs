@@ -2,5 +2,6 @@
 
 pub mod catalog;
 pub mod content;
+pub mod editing;
 pub mod listing;
 pub mod roles;

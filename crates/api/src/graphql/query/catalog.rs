@@ -4,8 +4,8 @@ use async_graphql::{Context, ID, Object};
 use entity::{category, source, tool};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::roles::db;
 use crate::error::{ApiError, GqlResult, ResultExt};
+use crate::graphql::context::db as db_ctx;
 use crate::graphql::types::catalog::{Category, Source, Tool};
 
 /// Catalog queries.
@@ -18,7 +18,7 @@ impl CatalogQuery {
     async fn categories(&self, ctx: &Context<'_>) -> GqlResult<Vec<Category>> {
         let rows = category::Entity::find()
             .order_by_asc(category::Column::Name)
-            .all(db(ctx)?)
+            .all(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
@@ -33,7 +33,7 @@ impl CatalogQuery {
     ) -> GqlResult<Option<Category>> {
         let row = category::Entity::find()
             .filter(category::Column::Slug.eq(slug))
-            .one(db(ctx)?)
+            .one(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
@@ -44,7 +44,7 @@ impl CatalogQuery {
     async fn tools(&self, ctx: &Context<'_>) -> GqlResult<Vec<Tool>> {
         let rows = tool::Entity::find()
             .order_by_asc(tool::Column::Name)
-            .all(db(ctx)?)
+            .all(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
@@ -59,7 +59,7 @@ impl CatalogQuery {
     ) -> GqlResult<Option<Tool>> {
         let row = tool::Entity::find()
             .filter(tool::Column::Slug.eq(slug))
-            .one(db(ctx)?)
+            .one(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
@@ -70,7 +70,7 @@ impl CatalogQuery {
     async fn sources(&self, ctx: &Context<'_>) -> GqlResult<Vec<Source>> {
         let rows = source::Entity::find()
             .order_by_asc(source::Column::Title)
-            .all(db(ctx)?)
+            .all(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
@@ -88,7 +88,7 @@ impl CatalogQuery {
             .map_err(|_| ApiError::bad_input("id", "must be the id of a source (an integer)"))
             .gql()?;
         let row = source::Entity::find_by_id(id)
-            .one(db(ctx)?)
+            .one(db_ctx(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;

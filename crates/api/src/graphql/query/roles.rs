@@ -1,10 +1,11 @@
 //! Queries for role pages.
 
 use async_graphql::{Context, Object};
-use entity::{Visibility, role};
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
+use entity::role;
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use crate::error::{ApiError, GqlResult, ResultExt};
+use crate::graphql::context::{db, visibility_for};
 use crate::graphql::types::connection::{RoleConnection, RoleFilter, RoleOrder, role_connection};
 use crate::graphql::types::role::Role;
 use crate::service::listing::Filter;
@@ -13,18 +14,6 @@ use crate::service::listing::Filter;
 #[derive(Default)]
 pub struct RoleQuery;
 
-pub(crate) fn db<'a>(ctx: &Context<'a>) -> GqlResult<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
-        .map_err(|_| ApiError::Internal("schema has no database".into()))
-        .gql()
-}
-
-pub(crate) fn visibility(ctx: &Context<'_>) -> Visibility {
-    ctx.data::<Visibility>()
-        .copied()
-        .unwrap_or(Visibility::Public)
-}
-
 #[Object]
 impl RoleQuery {
     /// One role page by slug, with every section; null when no published role has the slug.
@@ -32,17 +21,23 @@ impl RoleQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "URL key of the page.")] slug: String,
+        #[graphql(
+            desc = "Editors only (token with content:read): also find drafts and archived roles.",
+            default = false
+        )]
+        preview: bool,
     ) -> GqlResult<Option<Role>> {
-        let found = role::visible(visibility(ctx))
+        let visibility = visibility_for(ctx, preview).gql()?;
+        let found = role::visible(visibility)
             .filter(role::Column::Slug.eq(slug))
-            .one(db(ctx)?)
+            .one(db(ctx).gql()?)
             .await
             .map_err(ApiError::from)
             .gql()?;
         Ok(found.map(Role))
     }
 
-    /// Published roles, filtered, ordered and paged with cursors.
+    /// Published roles, filtered, ordered and paged with cursors. Editors may filter by status.
     async fn roles(
         &self,
         ctx: &Context<'_>,

@@ -2,11 +2,10 @@
 
 use async_graphql::{Context, InputObject, SimpleObject};
 use entity::Visibility;
-use sea_orm::DatabaseConnection;
 
 use super::enums::{OrderDirection, RiskLevel, RoleOrderField, RoleStatus};
 use super::role::Role;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::service::listing::{self, Direction, Filter, OrderField, PageRequest};
 
 /// A page of roles.
@@ -57,8 +56,8 @@ pub struct RoleFilter {
     pub max_score: Option<i32>,
     /// Case-insensitive text to find in the title or summary (at most 200 characters).
     pub search: Option<String>,
-    /// Only roles in this editorial state; honoured for editors previewing, ignored for the
-    /// public, who only ever see published roles.
+    /// Only roles in this editorial state. Editors only (token with content:read); without a
+    /// status, lists show published roles to everyone.
     pub status: Option<RoleStatus>,
 }
 
@@ -81,13 +80,15 @@ pub async fn role_connection(
     after: Option<String>,
     order: Option<RoleOrder>,
 ) -> ApiResult<RoleConnection> {
-    let db = ctx
-        .data::<DatabaseConnection>()
-        .map_err(|_| ApiError::Internal("schema has no database".into()))?;
-    let visibility = ctx
-        .data::<Visibility>()
-        .copied()
-        .unwrap_or(Visibility::Public);
+    let db = crate::graphql::context::db(ctx)?;
+    // Only editors may ask for a status: that is what turns drafts into results.
+    let wants_status = public_filter.is_some_and(|f| f.status.is_some());
+    let visibility = if wants_status {
+        crate::graphql::context::require(ctx, crate::auth::Permission::Read)?;
+        Visibility::Editor
+    } else {
+        Visibility::Public
+    };
     if let Some(f) = public_filter {
         filter.level = f.level.map(Into::into);
         filter.min_score = f.min_score;

@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod connection;
 pub mod enums;
+pub mod inputs;
+pub mod revision;
 pub mod risk;
 pub mod role;
 

@@ -7,6 +7,7 @@ use entity::{ToolLinkKind, role, role_tool};
 use super::catalog::{Category, Source, Tool};
 use super::enums::{ExposureLabel, RoleStatus, TaskType};
 use super::loader;
+use super::revision::Revision;
 use super::risk::Risk;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 use crate::graphql::loaders::{
@@ -311,6 +312,23 @@ impl Role {
     /// Content version, raised by every write; editors send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+
+    /// Revision history, newest first. Editors only: needs a token with `content:read`.
+    async fn revisions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Revision>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        crate::graphql::context::require(ctx, crate::auth::Permission::Read).gql()?;
+        let rows = entity::role_revision::Entity::find()
+            .filter(entity::role_revision::Column::RoleId.eq(self.0.id))
+            .order_by_desc(entity::role_revision::Column::Version)
+            .all(crate::graphql::context::db(ctx).gql()?)
+            .await
+            .map_err(ApiError::from)
+            .gql()?;
+        rows.into_iter()
+            .map(Revision::try_from)
+            .collect::<ApiResult<Vec<_>>>()
+            .gql()
     }
 
     /// When the page was created.

@@ -1,0 +1,11 @@
+//! Editing mutations, one resolver group per file, merged into the Mutation root. Each is one
+//! transaction and returns the changed object.
+
+pub mod catalog;
+pub mod roles;
+
+use async_graphql::MergedObject;
+
+/// The Mutation root.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(roles::RoleMutation, catalog::CatalogMutation);

@@ -1,0 +1,521 @@
+//! Editors' writes to roles: one transaction each, guarded by the role's version (lost-update
+//! protection), recomputing the score and recording a revision.
+//!
+//! Every write to an existing role starts its transaction with
+//! `UPDATE roles SET version = version + 1 WHERE id = ? AND version = ?`: of concurrent writers
+//! holding the same version exactly one matches the row, the others see zero rows and get
+//! CONFLICT. Everything else in the write happens after, inside the same transaction, so a
+//! failed validation rolls back the version bump too.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use entity::{
+    RoleStatus, ToolLinkKind, category, role, role_faq, role_migration_path, role_revision,
+    role_skill, role_source, role_task, role_tool, source, tool,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+};
+use tokio::sync::Mutex;
+
+use super::content::{
+    FactorContent, FactorsContent, FaqContent, MigrationPathContent, RoleContent, TaskContent,
+    ToolLinkContent,
+};
+use super::roles::{
+    apply_content, category_id, create_role, replace_children, replace_migration_paths,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// A partial update: `None` leaves a field as it is; a given list replaces the whole list.
+#[derive(Debug, Clone, Default)]
+pub struct RolePatch {
+    /// New slug.
+    pub slug: Option<String>,
+    /// New title.
+    pub title: Option<String>,
+    /// New category slug.
+    pub category: Option<String>,
+    /// New O*NET-SOC code (`Some(None)` clears it).
+    pub onet_soc_code: Option<Option<String>>,
+    /// New summary.
+    pub summary: Option<String>,
+    /// New industry context.
+    pub industry_context: Option<String>,
+    /// New repetitiveness factor.
+    pub repetitiveness: Option<FactorContent>,
+    /// New AI-adoption factor.
+    pub ai_adoption: Option<FactorContent>,
+    /// New human-judgment factor.
+    pub human_judgment: Option<FactorContent>,
+    /// Replacement task list.
+    pub tasks: Option<Vec<TaskContent>>,
+    /// Replacement affecting-tool list.
+    pub tools_affecting: Option<Vec<ToolLinkContent>>,
+    /// Replacement to-master tool list.
+    pub tools_to_master: Option<Vec<ToolLinkContent>>,
+    /// Replacement skills.
+    pub protective_skills: Option<Vec<String>>,
+    /// Replacement migration paths.
+    pub migration_paths: Option<Vec<MigrationPathContent>>,
+    /// Replacement FAQs.
+    pub faqs: Option<Vec<FaqContent>>,
+    /// Replacement source slugs.
+    pub sources: Option<Vec<String>>,
+}
+
+impl RolePatch {
+    /// Applies the patch; returns the names of the fields it changed.
+    pub fn apply(self, c: &mut RoleContent) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        macro_rules! set {
+            ($($field:ident => $target:expr, $name:literal);* $(;)?) => {$(
+                if let Some(v) = self.$field {
+                    if $target != v {
+                        $target = v;
+                        changed.push($name);
+                    }
+                }
+            )*};
+        }
+        set! {
+            slug => c.slug, "slug";
+            title => c.title, "title";
+            category => c.category, "category";
+            onet_soc_code => c.onet_soc_code, "onetSocCode";
+            summary => c.summary, "summary";
+            industry_context => c.industry_context, "industryContext";
+            repetitiveness => c.factors.repetitiveness, "repetitiveness";
+            ai_adoption => c.factors.ai_adoption, "aiAdoption";
+            human_judgment => c.factors.human_judgment, "humanJudgment";
+            tasks => c.tasks, "tasks";
+            tools_affecting => c.tools_affecting, "toolsAffecting";
+            tools_to_master => c.tools_to_master, "toolsToMaster";
+            protective_skills => c.protective_skills, "protectiveSkills";
+            migration_paths => c.migration_paths, "migrationPaths";
+            faqs => c.faqs, "faqs";
+            sources => c.sources, "sources";
+        }
+        changed
+    }
+}
+
+/// The editing service: owns the database and, on SQLite, the single-writer gate.
+#[derive(Clone)]
+pub struct Editing {
+    db: DatabaseConnection,
+    /// SQLite allows one writer at a time and answers a second one with SQLITE_BUSY instead of
+    /// queueing it when both began as readers; serialising writes here turns that into a wait.
+    /// PostgreSQL needs no gate: row locks and the version guard do the work.
+    gate: Option<Arc<Mutex<()>>>,
+}
+
+fn unique_violation(e: DbErr, field: &str) -> ApiError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::bad_input(field, "is already taken")
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => ApiError::Conflict {
+            message: "the change conflicts with content that refers to it".into(),
+            current_version: None,
+        },
+        _ => ApiError::Database(e),
+    }
+}
+
+impl Editing {
+    /// The service over `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        let gate = matches!(db.get_database_backend(), sea_orm::DbBackend::Sqlite)
+            .then(|| Arc::new(Mutex::new(())));
+        Self { db, gate }
+    }
+
+    /// The connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Begins a write transaction (behind the SQLite gate); hold the guard until commit.
+    pub async fn begin(
+        &self,
+    ) -> ApiResult<(
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+        DatabaseTransaction,
+    )> {
+        let guard = match &self.gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        Ok((guard, self.db.begin().await?))
+    }
+
+    /// Creates a role as a DRAFT, with revision 1.
+    pub async fn create_role(
+        &self,
+        editor: &str,
+        mut content: RoleContent,
+    ) -> ApiResult<role::Model> {
+        content.status = RoleStatus::Draft;
+        let (_guard, txn) = self.begin().await?;
+        let role = create_role(&txn, &content, true)
+            .await
+            .map_err(|e| match e {
+                ApiError::Database(db) => unique_violation(db, "input.slug"),
+                other => other,
+            })?;
+        record_revision(&txn, &role, &content, editor, "created".into()).await?;
+        txn.commit().await?;
+        Ok(role)
+    }
+
+    /// Applies a partial update.
+    pub async fn update_role(
+        &self,
+        editor: &str,
+        slug: &str,
+        expected_version: i32,
+        patch: RolePatch,
+    ) -> ApiResult<role::Model> {
+        self.write(editor, slug, expected_version, |_, mut content| {
+            let changed = patch.apply(&mut content);
+            let summary = if changed.is_empty() {
+                "saved without changes".to_owned()
+            } else {
+                format!("updated {}", changed.join(", "))
+            };
+            Ok((content, summary))
+        })
+        .await
+    }
+
+    /// Moves a role to `status` (publish, unpublish, archive).
+    pub async fn set_status(
+        &self,
+        editor: &str,
+        slug: &str,
+        expected_version: i32,
+        status: RoleStatus,
+    ) -> ApiResult<role::Model> {
+        let verb = match status {
+            RoleStatus::Published => "published",
+            RoleStatus::Draft => "unpublished",
+            RoleStatus::Archived => "archived",
+        };
+        self.write(editor, slug, expected_version, |_, mut content| {
+            content.status = status;
+            Ok((content, verb.to_owned()))
+        })
+        .await
+    }
+
+    /// Restores the content of revision `revision`, keeping the role's current status.
+    pub async fn restore_revision(
+        &self,
+        editor: &str,
+        slug: &str,
+        expected_version: i32,
+        revision: i32,
+    ) -> ApiResult<role::Model> {
+        let current = find_role(&self.db, slug).await?;
+        let stored = role_revision::Entity::find()
+            .filter(role_revision::Column::RoleId.eq(current.id))
+            .filter(role_revision::Column::Version.eq(revision))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_input(
+                    "revision",
+                    format!("role {slug:?} has no revision {revision}"),
+                )
+            })?;
+        let snapshot: RoleContent = serde_json::from_str(&stored.snapshot)
+            .map_err(|e| ApiError::Internal(format!("revision snapshot unreadable: {e}")))?;
+        self.write(editor, slug, expected_version, move |_, content| {
+            let restored = RoleContent {
+                status: content.status,
+                ..snapshot
+            };
+            Ok((restored, format!("restored revision {revision}")))
+        })
+        .await
+    }
+
+    /// Deletes a role and its history; refused while other roles link to it.
+    pub async fn delete_role(&self, slug: &str, expected_version: i32) -> ApiResult<role::Model> {
+        let current = find_role(&self.db, slug).await?;
+        let (_guard, txn) = self.begin().await?;
+        let linked: Vec<String> = role_migration_path::Entity::find()
+            .filter(role_migration_path::Column::TargetRoleId.eq(current.id))
+            .find_also_related_role(&txn)
+            .await?;
+        if !linked.is_empty() {
+            return Err(ApiError::Conflict {
+                message: format!(
+                    "other roles have migration paths to {slug:?}: {}; remove those first",
+                    linked.join(", ")
+                ),
+                current_version: None,
+            });
+        }
+        let deleted = role::Entity::delete_many()
+            .filter(role::Column::Id.eq(current.id))
+            .filter(role::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected == 0 {
+            return Err(version_conflict(&txn, current.id, expected_version).await);
+        }
+        txn.commit().await?;
+        Ok(current)
+    }
+
+    /// The shared write path for existing roles.
+    async fn write(
+        &self,
+        editor: &str,
+        slug: &str,
+        expected_version: i32,
+        change: impl FnOnce(&role::Model, RoleContent) -> ApiResult<(RoleContent, String)>,
+    ) -> ApiResult<role::Model> {
+        let current = find_role(&self.db, slug).await?;
+        let (_guard, txn) = self.begin().await?;
+        let now = Utc::now();
+        let bumped = role::Entity::update_many()
+            .col_expr(
+                role::Column::Version,
+                Expr::col(role::Column::Version).add(1),
+            )
+            .col_expr(role::Column::UpdatedAt, Expr::value(now))
+            .filter(role::Column::Id.eq(current.id))
+            .filter(role::Column::Version.eq(expected_version))
+            .exec(&txn)
+            .await?;
+        if bumped.rows_affected == 0 {
+            return Err(version_conflict(&txn, current.id, expected_version).await);
+        }
+        let before = load_content(&txn, &current).await?;
+        let (content, summary) = change(&current, before)?;
+        content.validate("input")?;
+        let assessment = content.assess("input")?;
+        let category = category_id(&txn, &content, "input").await?;
+        if content.slug != current.slug
+            && role::Entity::find()
+                .filter(role::Column::Slug.eq(&content.slug))
+                .one(&txn)
+                .await?
+                .is_some()
+        {
+            return Err(ApiError::bad_input(
+                "input.slug",
+                format!("a role with slug {:?} already exists", content.slug),
+            ));
+        }
+        let mut model: role::ActiveModel = role::Entity::find_by_id(current.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no role with slug {slug:?}")))?
+            .into();
+        apply_content(&mut model, &content, category, &assessment)?;
+        if content.status != current.status {
+            model.status = Set(content.status);
+            if content.status == RoleStatus::Published {
+                model.published_at = Set(Some(now));
+            }
+        }
+        let updated = model
+            .update(&txn)
+            .await
+            .map_err(|e| unique_violation(e, "input.slug"))?;
+        replace_children(&txn, current.id, &content, "input").await?;
+        replace_migration_paths(&txn, current.id, &content, "input").await?;
+        record_revision(&txn, &updated, &content, editor, summary).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+}
+
+async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
+    role::Entity::find()
+        .filter(role::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no role with slug {slug:?}")))
+}
+
+async fn version_conflict(db: &impl ConnectionTrait, id: i32, expected: i32) -> ApiError {
+    match role::Entity::find_by_id(id).one(db).await {
+        Ok(Some(r)) => ApiError::Conflict {
+            message: format!(
+                "the role changed since version {expected}: it is now at version {}; reload and apply your change again",
+                r.version
+            ),
+            current_version: Some(r.version),
+        },
+        Ok(None) => ApiError::NotFound("the role no longer exists".into()),
+        Err(e) => ApiError::Database(e),
+    }
+}
+
+/// Stores the revision for `role`'s current version.
+pub async fn record_revision(
+    db: &impl ConnectionTrait,
+    role: &role::Model,
+    content: &RoleContent,
+    editor: &str,
+    summary: String,
+) -> ApiResult<()> {
+    let snapshot = serde_json::to_string(content)
+        .map_err(|e| ApiError::Internal(format!("serialising a revision: {e}")))?;
+    role_revision::ActiveModel {
+        role_id: Set(role.id),
+        version: Set(role.version),
+        snapshot: Set(snapshot),
+        editor: Set(editor.chars().take(200).collect()),
+        summary: Set(summary.chars().take(500).collect()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds a role's editable content from the database.
+pub async fn load_content(db: &impl ConnectionTrait, r: &role::Model) -> ApiResult<RoleContent> {
+    let category = category::Entity::find_by_id(r.category_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::Internal("role without category".into()))?;
+    let tasks = role_task::Entity::find()
+        .filter(role_task::Column::RoleId.eq(r.id))
+        .order_by_asc(role_task::Column::Position)
+        .all(db)
+        .await?;
+    let links = role_tool::Entity::find()
+        .filter(role_tool::Column::RoleId.eq(r.id))
+        .order_by_asc(role_tool::Column::Position)
+        .find_also_related(tool::Entity)
+        .all(db)
+        .await?;
+    let skills = role_skill::Entity::find()
+        .filter(role_skill::Column::RoleId.eq(r.id))
+        .order_by_asc(role_skill::Column::Position)
+        .all(db)
+        .await?;
+    let paths = role_migration_path::Entity::find()
+        .filter(role_migration_path::Column::RoleId.eq(r.id))
+        .order_by_asc(role_migration_path::Column::Position)
+        .all(db)
+        .await?;
+    let targets: std::collections::HashMap<i32, String> = role::Entity::find()
+        .filter(role::Column::Id.is_in(paths.iter().map(|p| p.target_role_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect();
+    let faqs = role_faq::Entity::find()
+        .filter(role_faq::Column::RoleId.eq(r.id))
+        .order_by_asc(role_faq::Column::Position)
+        .all(db)
+        .await?;
+    let sources = role_source::Entity::find()
+        .filter(role_source::Column::RoleId.eq(r.id))
+        .order_by_asc(role_source::Column::Position)
+        .find_also_related(source::Entity)
+        .all(db)
+        .await?;
+    let link = |kind: ToolLinkKind| -> Vec<ToolLinkContent> {
+        links
+            .iter()
+            .filter(|(l, _)| l.kind == kind)
+            .filter_map(|(l, t)| {
+                t.as_ref().map(|t| ToolLinkContent {
+                    tool: t.slug.clone(),
+                    note: l.note.clone(),
+                })
+            })
+            .collect()
+    };
+    Ok(RoleContent {
+        slug: r.slug.clone(),
+        title: r.title.clone(),
+        category: category.slug,
+        onet_soc_code: r.onet_soc_code.clone(),
+        status: r.status,
+        summary: r.summary.clone(),
+        industry_context: r.industry_context.clone(),
+        factors: FactorsContent {
+            repetitiveness: FactorContent {
+                score: r.repetitiveness,
+                explanation: r.repetitiveness_explanation.clone(),
+            },
+            ai_adoption: FactorContent {
+                score: r.ai_adoption,
+                explanation: r.ai_adoption_explanation.clone(),
+            },
+            human_judgment: FactorContent {
+                score: r.human_judgment,
+                explanation: r.human_judgment_explanation.clone(),
+            },
+        },
+        tasks: tasks
+            .into_iter()
+            .map(|t| TaskContent {
+                text: t.text,
+                exposure: t.exposure,
+                task_type: t.task_type,
+                time_share: t.time_share,
+            })
+            .collect(),
+        tools_affecting: link(ToolLinkKind::Affecting),
+        tools_to_master: link(ToolLinkKind::ToMaster),
+        protective_skills: skills.into_iter().map(|s| s.text).collect(),
+        migration_paths: paths
+            .into_iter()
+            .filter_map(|p| {
+                targets
+                    .get(&p.target_role_id)
+                    .map(|slug| MigrationPathContent {
+                        target: slug.clone(),
+                        rationale: p.rationale,
+                    })
+            })
+            .collect(),
+        faqs: faqs
+            .into_iter()
+            .map(|f| FaqContent {
+                question: f.question,
+                answer: f.answer,
+            })
+            .collect(),
+        sources: sources
+            .into_iter()
+            .filter_map(|(_, s)| s.map(|s| s.slug))
+            .collect(),
+    })
+}
+
+/// Slugs of roles whose migration paths point at a role.
+trait LinkedRoles {
+    async fn find_also_related_role(self, db: &DatabaseTransaction) -> Result<Vec<String>, DbErr>;
+}
+
+impl LinkedRoles for sea_orm::Select<role_migration_path::Entity> {
+    async fn find_also_related_role(self, db: &DatabaseTransaction) -> Result<Vec<String>, DbErr> {
+        let paths = self.all(db).await?;
+        let ids: Vec<i32> = paths.iter().map(|p| p.role_id).collect();
+        Ok(role::Entity::find()
+            .filter(role::Column::Id.is_in(ids))
+            .order_by_asc(role::Column::Slug)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.slug)
+            .collect())
+    }
+}

@@ -1,0 +1,27 @@
+//! A stored revision of a role page.
+
+use sea_orm::entity::prelude::*;
+
+/// One revision: the full content after a successful write, who made it and when.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "role_revisions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub role_id: i32,
+    /// The role's version after the write.
+    pub version: i32,
+    /// JSON snapshot of the role's content (the editing input format) and status.
+    pub snapshot: String,
+    /// The editor's `sub` claim.
+    pub editor: String,
+    /// Short description of the change.
+    pub summary: String,
+    pub created_at: DateTimeUtc,
+}
+
+/// Relations of a revision.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
