@@ -223,9 +223,8 @@ impl Authenticator {
         let mut validation = Validation::new(algorithm);
         validation.leeway = self.settings.leeway_secs;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        match &self.settings.issuer {
-            Some(iss) => validation.set_issuer(&[iss]),
-            None => {}
+        if let Some(iss) = &self.settings.issuer {
+            validation.set_issuer(&[iss]);
         }
         match &self.settings.audience {
             Some(aud) => validation.set_audience(&[aud]),

@@ -10,7 +10,7 @@ use crate::graphql::types::catalog::{Category, Source, Tool};
 use crate::graphql::types::inputs::{
     CategoryInput, CategoryPatchInput, SourceInput, SourcePatchInput, ToolInput, ToolPatchInput,
 };
-use crate::service::catalog;
+use crate::service::catalog::{self, CategoryContent, SourceContent, ToolContent};
 
 /// Catalog mutations.
 #[derive(Default)]
@@ -35,8 +35,9 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new category.")] input: CategoryInput,
     ) -> GqlResult<Category> {
+        let content: CategoryContent = input.into();
         Ok(Category(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_category(&txn, &input.into())
+            catalog::create_category(&txn, &content)
         })))
     }
 
@@ -69,8 +70,9 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new tool.")] input: ToolInput,
     ) -> GqlResult<Tool> {
+        let content: ToolContent = input.into();
         Ok(Tool(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_tool(&txn, &input.into())
+            catalog::create_tool(&txn, &content)
         })))
     }
 
@@ -103,8 +105,9 @@ impl CatalogMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new source.")] input: SourceInput,
     ) -> GqlResult<Source> {
+        let content: SourceContent = input.into();
         Ok(Source(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_source(&txn, &input.into())
+            catalog::create_source(&txn, &content)
         })))
     }
 
