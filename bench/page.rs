@@ -23,12 +23,25 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-async fn measure(client: &reqwest::Client, url: &str, body: &Value, n: usize) -> (Vec<Duration>, usize) {
+async fn measure(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Value,
+    n: usize,
+) -> (Vec<Duration>, usize) {
     let mut times = Vec::with_capacity(n);
     let mut size = 0;
     for _ in 0..n {
         let start = Instant::now();
-        let bytes = client.post(url).json(body).send().await.expect("request").bytes().await.expect("body");
+        let bytes = client
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+            .bytes()
+            .await
+            .expect("body");
         times.push(start.elapsed());
         size = bytes.len();
     }
@@ -39,7 +52,8 @@ async fn measure(client: &reqwest::Client, url: &str, body: &Value, n: usize) ->
 #[tokio::main]
 async fn main() {
     let path = std::env::temp_dir().join(format!("jobrisk-bench-{}.db", std::process::id()));
-    let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", path.display()));
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", path.display()));
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.clone()),
         "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
@@ -58,7 +72,10 @@ async fn main() {
     let list = json!({ "query": LIST });
     measure(&client, &endpoint, &page, 20).await; // warm-up
     let n = 300;
-    for (name, body) in [("full page (backend-developer)", &page), ("roles(first: 50) nested", &list)] {
+    for (name, body) in [
+        ("full page (backend-developer)", &page),
+        ("roles(first: 50) nested", &list),
+    ] {
         let (times, size) = measure(&client, &endpoint, body, n).await;
         println!(
             "{name}: n={n} median={:.2?} p90={:.2?} response={size} bytes",

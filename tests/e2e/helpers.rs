@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use api::{Application, Config};
@@ -31,6 +32,8 @@ pub struct TestApp {
     client: reqwest::Client,
     cleanup: Option<Cleanup>,
     server: tokio::task::JoinHandle<()>,
+    /// SQL the server ran, when spawned with [`TestApp::spawn_counting`].
+    statements: Arc<Mutex<Vec<String>>>,
 }
 
 enum Cleanup {
@@ -77,9 +80,35 @@ impl TestApp {
         Some(app)
     }
 
+    /// Like [`TestApp::spawn`], but the server's connection records every SQL statement it
+    /// runs (the test's own `db` does not), so tests can count statements per request.
+    pub async fn spawn_counting(backend: Backend) -> Option<Self> {
+        let app = Self::spawn_with(backend, true, Vec::new()).await?;
+        api::seed::seed(&app.db).await.expect("demo content loads");
+        Some(app)
+    }
+
     /// The server on a fresh, migrated, empty database; `None` for PostgreSQL when
     /// `TEST_POSTGRES_URL` is not set outside CI (in CI its absence is a failure).
     pub async fn spawn_empty(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, false, Vec::new()).await
+    }
+
+    /// Like [`TestApp::spawn`], with extra configuration variables (e.g. the JWT key).
+    pub async fn spawn_configured(
+        backend: Backend,
+        env: Vec<(&'static str, String)>,
+    ) -> Option<Self> {
+        let app = Self::spawn_with(backend, false, env).await?;
+        api::seed::seed(&app.db).await.expect("demo content loads");
+        Some(app)
+    }
+
+    async fn spawn_with(
+        backend: Backend,
+        counting: bool,
+        env: Vec<(&'static str, String)>,
+    ) -> Option<Self> {
         let name = unique_name();
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
@@ -119,12 +148,27 @@ impl TestApp {
         let config = Config::from_lookup(|key| match key {
             "DATABASE_URL" => Some(url.clone()),
             "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
-            _ => None,
+            other => env
+                .iter()
+                .find(|(k, _)| *k == other)
+                .map(|(_, v)| v.clone()),
         })
         .expect("test config");
         let db = api::db::connect(&url).await.expect("connect");
         api::db::migrate(&db).await.expect("migrate");
-        let app = Application::with_database(&config, db.clone())
+        let statements: Arc<Mutex<Vec<String>>> = Arc::default();
+        // The callback is an `Arc` inside the pool handle: clones made from `server_db` (the
+        // schema's and the loaders') share it, while `db` stays uncounted.
+        let mut server_db = db.clone();
+        if counting {
+            let log = Arc::clone(&statements);
+            server_db.set_metric_callback(move |info| {
+                if let Ok(mut log) = log.lock() {
+                    log.push(info.statement.sql.clone());
+                }
+            });
+        }
+        let app = Application::with_database(&config, server_db)
             .await
             .expect("bind");
         let addr = app.local_addr().expect("address");
@@ -138,7 +182,13 @@ impl TestApp {
             client: reqwest::Client::new(),
             cleanup: Some(cleanup),
             server,
+            statements,
         })
+    }
+
+    /// Takes the SQL statements the server ran since the last call (counting apps only).
+    pub fn take_statements(&self) -> Vec<String> {
+        std::mem::take(&mut *self.statements.lock().expect("statement log"))
     }
 
     /// The GraphQL endpoint.
@@ -182,6 +232,117 @@ impl TestApp {
             "unexpected errors: {response:#}"
         );
         response["data"].clone()
+    }
+}
+
+impl TestApp {
+    /// Posts a raw body to `/graphql`; returns the HTTP status and the body text.
+    pub async fn post_raw(
+        &self,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, String) {
+        let mut request = self.client.post(self.graphql_url()).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// Posts a GraphQL request; returns the HTTP status and the body text, unparsed.
+    pub async fn query_text(&self, query: &str, variables: Value) -> (u16, String) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        self.post_raw(Some("application/json"), body).await
+    }
+
+    /// The status of `GET /healthz`.
+    pub async fn health(&self) -> u16 {
+        self.client
+            .get(self.url("/healthz"))
+            .send()
+            .await
+            .expect("health request sent")
+            .status()
+            .as_u16()
+    }
+
+    /// Runs SQL directly on the test's database (not through the API).
+    pub async fn sql(&self, sql: &str) {
+        self.db
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The first column of every row of a query, as text, run directly on the database.
+    pub async fn sql_strings(&self, sql: &str) -> Vec<String> {
+        let statement = sea_orm::Statement::from_string(self.db.get_database_backend(), sql);
+        self.db
+            .query_all_raw(statement)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).expect("a text column"))
+            .collect()
+    }
+
+    /// The number of published roles, counted directly in the database.
+    pub async fn published_role_count(&self) -> usize {
+        self.sql_strings("SELECT slug FROM roles WHERE status = 'PUBLISHED'")
+            .await
+            .len()
+    }
+}
+
+/// Every string found under `key` anywhere in `value` (objects and arrays, recursively).
+pub fn strings_under(value: &Value, key: &str) -> Vec<String> {
+    fn walk(value: &Value, key: &str, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    if k == key
+                        && let Some(s) = v.as_str()
+                    {
+                        out.push(s.to_owned());
+                    }
+                    walk(v, key, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, key, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, key, &mut out);
+    out
+}
+
+/// Asserts the response failed with `BAD_USER_INPUT`, every error carries a code, and, when
+/// `field` is given, the first error names it in `extensions.field` and in its message.
+pub fn assert_bad_input(response: &Value, field: Option<&str>) {
+    assert_every_error_coded(response);
+    let (code, error) = first_error(response);
+    assert_eq!(code, "BAD_USER_INPUT", "{response:#}");
+    if let Some(field) = field {
+        assert_eq!(error["extensions"]["field"], field, "{response:#}");
+        let message = error["message"].as_str().expect("message");
+        assert!(message.contains(field), "message names {field}: {message}");
+    }
+}
+
+/// Asserts the response has errors and every one carries a string `extensions.code`.
+pub fn assert_every_error_coded(response: &Value) {
+    let errors = response["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected errors: {response:#}"));
+    assert!(!errors.is_empty(), "expected errors: {response:#}");
+    for error in errors {
+        assert!(
+            error["extensions"]["code"].is_string(),
+            "error without extensions.code: {error:#}"
+        );
     }
 }
 
@@ -232,28 +393,36 @@ impl Drop for TestApp {
 
 /// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`, each on a fresh database seeded with the demo content.
+///
+/// `on_both!(spawn_counting => a, b)` spawns with another `TestApp` constructor; attributes
+/// before a name (such as `#[ignore = "bug: ..."]`) go on both generated tests.
 #[macro_export]
 macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
+    ($spawn:ident => $($(#[$attr:meta])* $name:ident),* $(,)?) => {$(
         mod $name {
+            $(#[$attr])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite)
+                let app = $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Sqlite)
                     .await
                     .expect("SQLite always runs");
                 super::$name(app).await;
             }
 
+            $(#[$attr])*
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) =
-                    $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await
+                    $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Postgres).await
                 {
                     super::$name(app).await;
                 }
             }
         }
     )*};
+    ($($(#[$attr:meta])* $name:ident),* $(,)?) => {
+        $crate::on_both!(spawn => $($(#[$attr])* $name),*);
+    };
 }
 
 #[test]

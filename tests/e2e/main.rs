@@ -2,4 +2,10 @@
 
 mod helpers;
 
+mod batching;
+mod editing;
+mod errors;
+mod lists;
 mod page;
+mod related;
+mod visibility;

@@ -222,7 +222,16 @@ impl Authenticator {
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = self.settings.leeway_secs;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A configured issuer or audience must be present, not just match when present:
+        // jsonwebtoken only compares claims it finds.
+        let mut required = vec!["exp", "sub"];
+        if self.settings.issuer.is_some() {
+            required.push("iss");
+        }
+        if self.settings.audience.is_some() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         if let Some(iss) = &self.settings.issuer {
             validation.set_issuer(&[iss]);
         }
