@@ -19,6 +19,7 @@ enum Roles {
     Title,
     Summary,
     IndustryContext,
+    SearchText,
     CategoryId,
     OnetSocCode,
     Repetitiveness,
@@ -131,6 +132,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(Roles::Title, 200))
                     .col(text(Roles::Summary))
                     .col(text(Roles::IndustryContext))
+                    // Lower-cased title and summary, folded in Rust: SQLite's lower() folds
+                    // ASCII only, so searching a folded copy works alike on both databases.
+                    .col(text(Roles::SearchText))
                     .col(integer(Roles::CategoryId))
                     .col(string_len_null(Roles::OnetSocCode, 10))
                     .col(factor(Roles::Repetitiveness))

@@ -276,6 +276,39 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// Recomputes every role's folded search text, as the write path does; tests that change
+    /// titles or summaries with raw SQL call it afterwards.
+    pub async fn refold_search_text(&self) {
+        let backend = self.db.get_database_backend();
+        let rows = self
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                backend,
+                "SELECT id, title, summary FROM roles",
+            ))
+            .await
+            .expect("read roles");
+        for row in rows {
+            let id: i32 = row.try_get_by_index(0).expect("id");
+            let title: String = row.try_get_by_index(1).expect("title");
+            let summary: String = row.try_get_by_index(2).expect("summary");
+            let folded = api::service::roles::search_text(&title, &summary);
+            self.db
+                .execute_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    match backend {
+                        sea_orm::DbBackend::Postgres => {
+                            "UPDATE roles SET search_text = $1 WHERE id = $2"
+                        }
+                        _ => "UPDATE roles SET search_text = ? WHERE id = ?",
+                    },
+                    [folded.into(), id.into()],
+                ))
+                .await
+                .expect("update search text");
+        }
+    }
+
     /// The first column of every row of a query, as text, run directly on the database.
     pub async fn sql_strings(&self, sql: &str) -> Vec<String> {
         let statement = sea_orm::Statement::from_string(self.db.get_database_backend(), sql);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -147,8 +148,26 @@ async fn graphiql() -> impl IntoResponse {
 async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
+    // The default rejection answers with the parser's Debug output in plain text; answer like
+    // any other GraphQL error instead, with a code and no internals.
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => {
+            let (status, message) = match rejection.0 {
+                async_graphql::ParseRequestError::PayloadTooLarge => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request body is too large",
+                ),
+                _ => (
+                    StatusCode::BAD_REQUEST,
+                    "the body is not a GraphQL request: send JSON like {\"query\": \"...\", \"variables\": {...}}",
+                ),
+            };
+            return (status, error_body(ApiError::bad_input("body", message))).into_response();
+        }
+    };
     // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -157,13 +176,10 @@ async fn graphql(
         Ok(caller) => caller,
         // A token that does not verify is refused outright, never served as anonymous.
         Err(e) => {
-            let mut error = async_graphql::ServerError::new(e.to_string(), None);
-            error.extensions = e.extend().extensions;
-            let body = async_graphql::Response::from_errors(vec![error]);
             return (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Bearer")],
-                GraphQLResponse::from(body),
+                error_body(e),
             )
                 .into_response();
         }
@@ -194,6 +210,13 @@ async fn graphql(
         }
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// A GraphQL response holding only `e`, for requests refused before execution.
+fn error_body(e: ApiError) -> GraphQLResponse {
+    let mut error = async_graphql::ServerError::new(e.to_string(), None);
+    error.extensions = e.extend().extensions;
+    GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -15,6 +15,8 @@ pub struct Model {
     pub title: String,
     pub summary: String,
     pub industry_context: String,
+    /// Lower-cased title and summary, for case-insensitive search on every database.
+    pub search_text: String,
     pub category_id: i32,
     pub onet_soc_code: Option<String>,
     pub repetitiveness: i32,

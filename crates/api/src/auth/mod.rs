@@ -258,7 +258,10 @@ impl Authenticator {
             }
         })?;
         let claims = data.claims;
-        if claims.sub.trim().is_empty() || claims.sub.len() > 200 {
+        if claims.sub.trim().is_empty()
+            || claims.sub.len() > 200
+            || claims.sub.chars().any(char::is_control)
+        {
             return Err(ApiError::Unauthenticated(
                 "the token's sub claim must be 1-200 characters".into(),
             ));

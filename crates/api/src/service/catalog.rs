@@ -214,6 +214,9 @@ pub async fn update_category(
     slug: &str,
     p: CategoryPatch,
 ) -> ApiResult<category::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("category", slug));
+    }
     let current = category::Entity::find()
         .filter(category::Column::Slug.eq(slug))
         .one(db)
@@ -248,6 +251,9 @@ pub async fn update_category(
 
 /// Deletes an unused category.
 pub async fn delete_category(db: &impl ConnectionTrait, slug: &str) -> ApiResult<category::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("category", slug));
+    }
     use sea_orm::PaginatorTrait;
     let current = category::Entity::find()
         .filter(category::Column::Slug.eq(slug))
@@ -271,6 +277,9 @@ pub async fn update_tool(
     slug: &str,
     p: ToolPatch,
 ) -> ApiResult<tool::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("tool", slug));
+    }
     let current = tool::Entity::find()
         .filter(tool::Column::Slug.eq(slug))
         .one(db)
@@ -311,6 +320,9 @@ pub async fn update_tool(
 
 /// Deletes a tool no role links to.
 pub async fn delete_tool(db: &impl ConnectionTrait, slug: &str) -> ApiResult<tool::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("tool", slug));
+    }
     use sea_orm::PaginatorTrait;
     let current = tool::Entity::find()
         .filter(tool::Column::Slug.eq(slug))
@@ -334,6 +346,9 @@ pub async fn update_source(
     slug: &str,
     p: SourcePatch,
 ) -> ApiResult<source::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("source", slug));
+    }
     let current = source::Entity::find()
         .filter(source::Column::Slug.eq(slug))
         .one(db)
@@ -373,6 +388,9 @@ pub async fn update_source(
 
 /// Deletes a source no role cites.
 pub async fn delete_source(db: &impl ConnectionTrait, slug: &str) -> ApiResult<source::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(not_found("source", slug));
+    }
     use sea_orm::PaginatorTrait;
     let current = source::Entity::find()
         .filter(source::Column::Slug.eq(slug))

@@ -132,17 +132,22 @@ fn published() -> RoleStatus {
     RoleStatus::Published
 }
 
-/// Checks `^[a-z0-9]+(-[a-z0-9]+)*$` and the length bound.
-pub fn check_slug(field: &str, slug: &str) -> ApiResult<()> {
-    let valid = !slug.is_empty()
+/// Whether `slug` matches `^[a-z0-9]+(-[a-z0-9]+)*$` within the length bound. Lookups by a
+/// string that is not a slug answer "not found" without asking the database.
+pub fn is_slug(slug: &str) -> bool {
+    !slug.is_empty()
         && slug.len() <= MAX_SLUG
         && slug.split('-').all(|part| {
             !part.is_empty()
                 && part
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        });
-    if valid {
+        })
+}
+
+/// Checks `^[a-z0-9]+(-[a-z0-9]+)*$` and the length bound.
+pub fn check_slug(field: &str, slug: &str) -> ApiResult<()> {
+    if is_slug(slug) {
         Ok(())
     } else {
         Err(ApiError::bad_input(
@@ -158,6 +163,13 @@ pub fn check_slug(field: &str, slug: &str) -> ApiResult<()> {
 pub fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
     if text.trim().is_empty() {
         return Err(ApiError::bad_input(field, "must not be empty"));
+    }
+    // PostgreSQL cannot store NUL in text; refuse it here with the field named.
+    if text.contains('\0') {
+        return Err(ApiError::bad_input(
+            field,
+            "must not contain NUL characters",
+        ));
     }
     let len = text.chars().count();
     if len > max {

@@ -339,6 +339,9 @@ impl Editing {
 }
 
 async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
+    if !super::content::is_slug(slug) {
+        return Err(ApiError::NotFound(format!("no role with slug {slug:?}")));
+    }
     role::Entity::find()
         .filter(role::Column::Slug.eq(slug))
         .one(db)

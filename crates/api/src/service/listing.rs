@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::{Level, RoleStatus, ToolLinkKind, Visibility, role, role_tool};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -176,6 +176,14 @@ pub fn check_arguments(first: Option<i64>, filter: &Filter) -> ApiResult<u64> {
         ));
     }
     if let Some(s) = &filter.search
+        && s.chars().any(char::is_control)
+    {
+        return Err(ApiError::bad_input(
+            "filter.search",
+            "must not contain control characters",
+        ));
+    }
+    if let Some(s) = &filter.search
         && s.chars().count() > MAX_SEARCH
     {
         return Err(ApiError::bad_input(
@@ -224,21 +232,17 @@ fn filter_condition(filter: &Filter, visibility: Visibility) -> Condition {
         .filter(|s| !s.is_empty())
     {
         // LIKE is case-sensitive on PostgreSQL and ASCII-only case-insensitive on SQLite:
-        // lower both sides, and escape the user's wildcards so they match literally.
+        // match the folded needle against the folded copy stored at write time, and escape
+        // the user's wildcards so they match literally.
         let escaped = search
             .to_lowercase()
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
-        let like = |col: role::Column| {
-            Expr::expr(Func::lower(Expr::col((role::Entity, col))))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
         cond = cond.add(
-            Condition::any()
-                .add(like(role::Column::Title))
-                .add(like(role::Column::Summary)),
+            Expr::col((role::Entity, role::Column::SearchText))
+                .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
     cond

@@ -75,6 +75,11 @@ macro_rules! slug_id {
 }
 slug_id!(tool::Model, source::Model, role::Model, category::Model);
 
+/// The folded text `filter.search` matches against.
+pub fn search_text(title: &str, summary: &str) -> String {
+    format!("{}\n{}", title.to_lowercase(), summary.to_lowercase())
+}
+
 /// Resolves the category slug of `content`.
 pub async fn category_id(
     db: &impl ConnectionTrait,
@@ -106,6 +111,7 @@ pub fn apply_content(
     model.title = Set(content.title.clone());
     model.summary = Set(content.summary.clone());
     model.industry_context = Set(content.industry_context.clone());
+    model.search_text = Set(search_text(&content.title, &content.summary));
     model.category_id = Set(category_id);
     model.onet_soc_code = Set(content.onet_soc_code.clone());
     model.repetitiveness = Set(content.factors.repetitiveness.score);

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use crate::error::{ApiError, GqlResult, ResultExt};
 use crate::graphql::context::db as db_ctx;
 use crate::graphql::types::catalog::{Category, Source, Tool};
+use crate::service::content::is_slug;
 
 /// Catalog queries.
 #[derive(Default)]
@@ -31,6 +32,9 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "URL key of the category.")] slug: String,
     ) -> GqlResult<Option<Category>> {
+        if !is_slug(&slug) {
+            return Ok(None);
+        }
         let row = category::Entity::find()
             .filter(category::Column::Slug.eq(slug))
             .one(db_ctx(ctx).gql()?)
@@ -57,6 +61,9 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "URL key of the tool.")] slug: String,
     ) -> GqlResult<Option<Tool>> {
+        if !is_slug(&slug) {
+            return Ok(None);
+        }
         let row = tool::Entity::find()
             .filter(tool::Column::Slug.eq(slug))
             .one(db_ctx(ctx).gql()?)

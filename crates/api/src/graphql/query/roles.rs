@@ -8,6 +8,7 @@ use crate::error::{ApiError, GqlResult, ResultExt};
 use crate::graphql::context::{db, visibility_for};
 use crate::graphql::types::connection::{RoleConnection, RoleFilter, RoleOrder, role_connection};
 use crate::graphql::types::role::Role;
+use crate::service::content::is_slug;
 use crate::service::listing::Filter;
 
 /// Role page queries.
@@ -28,6 +29,9 @@ impl RoleQuery {
         preview: bool,
     ) -> GqlResult<Option<Role>> {
         let visibility = visibility_for(ctx, preview).gql()?;
+        if !is_slug(&slug) {
+            return Ok(None);
+        }
         let found = role::visible(visibility)
             .filter(role::Column::Slug.eq(slug))
             .one(db(ctx).gql()?)

@@ -12,6 +12,7 @@ use crate::service::listing::Filter;
 #[derive(Clone, Debug)]
 pub struct Category(pub category::Model);
 
+/// A category of roles, such as Technology.
 #[Object]
 impl Category {
     /// Stable id.
@@ -52,6 +53,7 @@ impl Category {
 #[derive(Clone, Debug)]
 pub struct Tool(pub tool::Model);
 
+/// An AI tool, shared by the roles it affects.
 #[Object]
 impl Tool {
     /// Stable id.
@@ -100,6 +102,7 @@ impl Tool {
 #[derive(Clone, Debug)]
 pub struct Source(pub source::Model);
 
+/// A research source that pages cite.
 #[Object]
 impl Source {
     /// Stable id; `source(id:)` takes it.

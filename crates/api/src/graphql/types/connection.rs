@@ -97,12 +97,16 @@ pub async fn role_connection(
         filter.status = f.status.map(Into::into);
         if let Some(slug) = &f.category_slug {
             use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            let category = entity::category::Entity::find()
-                .filter(entity::category::Column::Slug.eq(slug))
-                .one(db)
-                .await?;
-            // An unknown category matches nothing rather than failing: filters narrow, they
-            // do not validate references.
+            // An unknown category (or a string that cannot be a slug) matches nothing rather
+            // than failing: filters narrow, they do not validate references.
+            let category = if crate::service::content::is_slug(slug) {
+                entity::category::Entity::find()
+                    .filter(entity::category::Column::Slug.eq(slug))
+                    .one(db)
+                    .await?
+            } else {
+                None
+            };
             filter.category_id = Some(category.map_or(-1, |c| c.id));
         }
     }

@@ -115,6 +115,7 @@ impl Role {
     }
 }
 
+/// A job's AI risk page: every section of the page, plus editorial state.
 #[Object]
 impl Role {
     /// Stable id.
