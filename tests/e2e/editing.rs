@@ -100,6 +100,7 @@ on_both_backends!(
     restoring_a_revision_round_trips,
     invalid_input_is_refused_naming_the_field_and_nothing_is_stored,
     shared_entities_in_use_cannot_be_deleted,
+    catalog_updates_validate_and_keep_links_across_renames,
     jwks_keys_are_fetched_and_unknown_kids_refused,
 );
 
@@ -586,4 +587,73 @@ async fn jwks_keys_are_fetched_and_unknown_kids_refused(backend: Backend) {
         .await;
     assert_eq!(r["data"]["updateRole"]["title"], "K", "{r}");
     server.abort();
+}
+
+async fn catalog_updates_validate_and_keep_links_across_renames(backend: Backend) {
+    let Some(app) = spawn(backend, hs_env()).await else {
+        return;
+    };
+    let token = hs(claims("content:write"));
+    let rename = r#"mutation { updateTool(slug: "github-copilot", input: { slug: "copilot", name: "Copilot" }) { slug name vendor } }"#;
+    let r = app.query_as(Some(&token), rename, json!({})).await;
+    assert_eq!(
+        r["data"]["updateTool"],
+        json!({ "slug": "copilot", "name": "Copilot", "vendor": "GitHub (Microsoft)" }),
+        "{r}"
+    );
+    let page = app
+        .query(
+            r#"{ role(slug: "backend-developer") { toolsAffecting { tool { slug } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        page["data"]["role"]["toolsAffecting"][0]["tool"]["slug"], "copilot",
+        "{page}"
+    );
+
+    for (mutation, code, field) in [
+        (
+            r#"mutation { updateTool(slug: "cursor", input: { url: "ftp://cursor" }) { slug } }"#,
+            "BAD_USER_INPUT",
+            Some("input.url"),
+        ),
+        (
+            r#"mutation { updateTool(slug: "cursor", input: { slug: "copilot" }) { slug } }"#,
+            "BAD_USER_INPUT",
+            Some("input.slug"),
+        ),
+        (
+            r#"mutation { updateCategory(slug: "technology", input: { name: "  " }) { slug } }"#,
+            "BAD_USER_INPUT",
+            Some("input.name"),
+        ),
+        (
+            r#"mutation { updateCategory(slug: "no-such", input: { name: "X" }) { slug } }"#,
+            "NOT_FOUND",
+            None,
+        ),
+        (
+            r#"mutation { updateSource(slug: "NOT A SLUG", input: { title: "X" }) { slug } }"#,
+            "NOT_FOUND",
+            None,
+        ),
+    ] {
+        let r = app.query_as(Some(&token), mutation, json!({})).await;
+        let (got, error) = first_error(&r);
+        assert_eq!(got, code, "{mutation}: {r}");
+        if let Some(field) = field {
+            assert_eq!(error["extensions"]["field"], field, "{r}");
+        }
+    }
+    let clear = r#"mutation { updateSource(slug: "eloundou-gpts-are-gpts", input: { publishedOn: null }) { publishedOn title } }"#;
+    let r = app.query_as(Some(&token), clear, json!({})).await;
+    assert_eq!(r["data"]["updateSource"]["publishedOn"], Value::Null, "{r}");
+    assert_eq!(
+        r["data"]["updateSource"]["title"],
+        "GPTs are GPTs: Labor market impact potential of LLMs"
+    );
+    let reader = hs(claims("content:read"));
+    let r = app.query_as(Some(&reader), rename, json!({})).await;
+    assert_eq!(first_error(&r).0, "FORBIDDEN", "{r}");
 }

@@ -1,11 +1,13 @@
 //! Categories, tools and sources: shared entities that roles point to.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{category, source, tool};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde::Deserialize;
 
-use super::content::{MAX_TEXT, MAX_TITLE, check_slug, check_text, check_url};
+use super::content::{MAX_TEXT, MAX_TITLE, check_slug, check_text, check_url, is_slug};
 use crate::error::{ApiError, ApiResult};
 
 /// A category as editors give it.
@@ -51,111 +53,6 @@ pub struct SourceContent {
     pub published_on: Option<NaiveDate>,
 }
 
-/// Inserts a category after validating it.
-pub async fn create_category(
-    db: &impl ConnectionTrait,
-    c: &CategoryContent,
-) -> ApiResult<category::Model> {
-    check_slug("input.slug", &c.slug)?;
-    check_text("input.name", &c.name, MAX_TITLE)?;
-    check_text("input.description", &c.description, MAX_TEXT)?;
-    ensure_free(
-        category::Entity::find()
-            .filter(category::Column::Slug.eq(&c.slug))
-            .one(db)
-            .await?
-            .is_some(),
-        "category",
-        &c.slug,
-    )?;
-    let now = Utc::now();
-    Ok(category::ActiveModel {
-        slug: Set(c.slug.clone()),
-        name: Set(c.name.clone()),
-        description: Set(c.description.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
-}
-
-/// Inserts a tool after validating it.
-pub async fn create_tool(db: &impl ConnectionTrait, t: &ToolContent) -> ApiResult<tool::Model> {
-    check_slug("input.slug", &t.slug)?;
-    check_text("input.name", &t.name, MAX_TITLE)?;
-    check_text("input.vendor", &t.vendor, MAX_TITLE)?;
-    check_url("input.url", &t.url)?;
-    check_text("input.description", &t.description, MAX_TEXT)?;
-    ensure_free(
-        tool::Entity::find()
-            .filter(tool::Column::Slug.eq(&t.slug))
-            .one(db)
-            .await?
-            .is_some(),
-        "tool",
-        &t.slug,
-    )?;
-    let now = Utc::now();
-    Ok(tool::ActiveModel {
-        slug: Set(t.slug.clone()),
-        name: Set(t.name.clone()),
-        vendor: Set(t.vendor.clone()),
-        url: Set(t.url.clone()),
-        description: Set(t.description.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
-}
-
-/// Inserts a source after validating it.
-pub async fn create_source(
-    db: &impl ConnectionTrait,
-    s: &SourceContent,
-) -> ApiResult<source::Model> {
-    check_slug("input.slug", &s.slug)?;
-    check_text("input.title", &s.title, 500)?;
-    check_text("input.publisher", &s.publisher, 300)?;
-    check_url("input.url", &s.url)?;
-    ensure_free(
-        source::Entity::find()
-            .filter(source::Column::Slug.eq(&s.slug))
-            .one(db)
-            .await?
-            .is_some(),
-        "source",
-        &s.slug,
-    )?;
-    let now = Utc::now();
-    Ok(source::ActiveModel {
-        slug: Set(s.slug.clone()),
-        title: Set(s.title.clone()),
-        publisher: Set(s.publisher.clone()),
-        url: Set(s.url.clone()),
-        published_on: Set(s.published_on),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
-}
-
-fn ensure_free(taken: bool, what: &str, slug: &str) -> ApiResult<()> {
-    if taken {
-        Err(ApiError::bad_input(
-            "input.slug",
-            format!("a {what} with slug {slug:?} already exists"),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
 /// A partial update of a category.
 #[derive(Debug, Clone, Default)]
 pub struct CategoryPatch {
@@ -197,15 +94,100 @@ pub struct SourcePatch {
     pub published_on: Option<Option<NaiveDate>>,
 }
 
-fn not_found(what: &str, slug: &str) -> ApiError {
-    ApiError::NotFound(format!("no {what} with slug {slug:?}"))
+impl CategoryContent {
+    fn validate(&self) -> ApiResult<()> {
+        check_slug("input.slug", &self.slug)?;
+        check_text("input.name", &self.name, MAX_TITLE)?;
+        check_text("input.description", &self.description, MAX_TEXT)
+    }
 }
 
-fn in_use(what: &str, slug: &str, count: u64, by: &str) -> ApiError {
-    ApiError::Conflict {
-        message: format!("{what} {slug:?} is still used by {count} {by}; change those first"),
-        current_version: None,
+impl ToolContent {
+    fn validate(&self) -> ApiResult<()> {
+        check_slug("input.slug", &self.slug)?;
+        check_text("input.name", &self.name, MAX_TITLE)?;
+        check_text("input.vendor", &self.vendor, MAX_TITLE)?;
+        check_url("input.url", &self.url)?;
+        check_text("input.description", &self.description, MAX_TEXT)
     }
+}
+
+impl SourceContent {
+    fn validate(&self) -> ApiResult<()> {
+        check_slug("input.slug", &self.slug)?;
+        check_text("input.title", &self.title, 500)?;
+        check_text("input.publisher", &self.publisher, 300)?;
+        check_url("input.url", &self.url)
+    }
+}
+
+/// The row of `E` with `slug`; a string that cannot be a slug is not looked up.
+async fn find_by_slug<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    slug: &str,
+    what: &str,
+) -> ApiResult<E::Model> {
+    let found = if is_slug(slug) {
+        E::find().filter(column.eq(slug)).one(db).await?
+    } else {
+        None
+    };
+    found.ok_or_else(|| ApiError::NotFound(format!("no {what} with slug {slug:?}")))
+}
+
+/// Fails with a field error when another row of `E` already has `slug`.
+async fn ensure_free<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    slug: &str,
+    what: &str,
+) -> ApiResult<()> {
+    if E::find().filter(column.eq(slug)).one(db).await?.is_some() {
+        return Err(ApiError::bad_input(
+            "input.slug",
+            format!("a {what} with slug {slug:?} already exists"),
+        ));
+    }
+    Ok(())
+}
+
+/// Fails with CONFLICT while `count` rows still use the entity.
+fn ensure_unused(what: &str, slug: &str, count: u64, by: &str) -> ApiResult<()> {
+    if count > 0 {
+        return Err(ApiError::Conflict {
+            message: format!("{what} {slug:?} is still used by {count} {by}; change those first"),
+            current_version: None,
+        });
+    }
+    Ok(())
+}
+
+/// Inserts a category after validating it.
+pub async fn create_category(
+    db: &impl ConnectionTrait,
+    c: &CategoryContent,
+) -> ApiResult<category::Model> {
+    c.validate()?;
+    ensure_free::<category::Entity>(db, category::Column::Slug, &c.slug, "category").await?;
+    let now = Utc::now();
+    let row = category::ActiveModel {
+        created_at: Set(now),
+        ..Default::default()
+    };
+    Ok(fill_category(row, c.clone(), now).insert(db).await?)
+}
+
+fn fill_category(
+    mut m: category::ActiveModel,
+    c: CategoryContent,
+    now: DateTime<Utc>,
+) -> category::ActiveModel {
+    m.slug = Set(c.slug);
+    m.name = Set(c.name);
+    m.description = Set(c.description);
+    m.updated_at = Set(now);
+    m
 }
 
 /// Updates a category; slug changes keep their links (roles point at ids).
@@ -214,61 +196,56 @@ pub async fn update_category(
     slug: &str,
     p: CategoryPatch,
 ) -> ApiResult<category::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("category", slug));
-    }
-    let current = category::Entity::find()
-        .filter(category::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("category", slug))?;
+    let current =
+        find_by_slug::<category::Entity>(db, category::Column::Slug, slug, "category").await?;
     let merged = CategoryContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         name: p.name.unwrap_or_else(|| current.name.clone()),
         description: p.description.unwrap_or_else(|| current.description.clone()),
     };
-    check_slug("input.slug", &merged.slug)?;
-    check_text("input.name", &merged.name, MAX_TITLE)?;
-    check_text("input.description", &merged.description, MAX_TEXT)?;
+    merged.validate()?;
     if merged.slug != current.slug {
-        ensure_free(
-            category::Entity::find()
-                .filter(category::Column::Slug.eq(&merged.slug))
-                .one(db)
-                .await?
-                .is_some(),
-            "category",
-            &merged.slug,
-        )?;
+        ensure_free::<category::Entity>(db, category::Column::Slug, &merged.slug, "category")
+            .await?;
     }
-    let mut m: category::ActiveModel = current.into();
-    m.slug = Set(merged.slug);
-    m.name = Set(merged.name);
-    m.description = Set(merged.description);
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
+    Ok(fill_category(current.into(), merged, Utc::now())
+        .update(db)
+        .await?)
 }
 
 /// Deletes an unused category.
 pub async fn delete_category(db: &impl ConnectionTrait, slug: &str) -> ApiResult<category::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("category", slug));
-    }
-    use sea_orm::PaginatorTrait;
-    let current = category::Entity::find()
-        .filter(category::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("category", slug))?;
+    let current =
+        find_by_slug::<category::Entity>(db, category::Column::Slug, slug, "category").await?;
     let used = entity::role::Entity::find()
         .filter(entity::role::Column::CategoryId.eq(current.id))
         .count(db)
         .await?;
-    if used > 0 {
-        return Err(in_use("category", slug, used, "roles"));
-    }
+    ensure_unused("category", slug, used, "roles")?;
     category::Entity::delete_by_id(current.id).exec(db).await?;
     Ok(current)
+}
+
+/// Inserts a tool after validating it.
+pub async fn create_tool(db: &impl ConnectionTrait, t: &ToolContent) -> ApiResult<tool::Model> {
+    t.validate()?;
+    ensure_free::<tool::Entity>(db, tool::Column::Slug, &t.slug, "tool").await?;
+    let now = Utc::now();
+    let row = tool::ActiveModel {
+        created_at: Set(now),
+        ..Default::default()
+    };
+    Ok(fill_tool(row, t.clone(), now).insert(db).await?)
+}
+
+fn fill_tool(mut m: tool::ActiveModel, t: ToolContent, now: DateTime<Utc>) -> tool::ActiveModel {
+    m.slug = Set(t.slug);
+    m.name = Set(t.name);
+    m.vendor = Set(t.vendor);
+    m.url = Set(t.url);
+    m.description = Set(t.description);
+    m.updated_at = Set(now);
+    m
 }
 
 /// Updates a tool.
@@ -277,14 +254,7 @@ pub async fn update_tool(
     slug: &str,
     p: ToolPatch,
 ) -> ApiResult<tool::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("tool", slug));
-    }
-    let current = tool::Entity::find()
-        .filter(tool::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("tool", slug))?;
+    let current = find_by_slug::<tool::Entity>(db, tool::Column::Slug, slug, "tool").await?;
     let merged = ToolContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         name: p.name.unwrap_or_else(|| current.name.clone()),
@@ -292,52 +262,54 @@ pub async fn update_tool(
         url: p.url.unwrap_or_else(|| current.url.clone()),
         description: p.description.unwrap_or_else(|| current.description.clone()),
     };
-    check_slug("input.slug", &merged.slug)?;
-    check_text("input.name", &merged.name, MAX_TITLE)?;
-    check_text("input.vendor", &merged.vendor, MAX_TITLE)?;
-    check_url("input.url", &merged.url)?;
-    check_text("input.description", &merged.description, MAX_TEXT)?;
+    merged.validate()?;
     if merged.slug != current.slug {
-        ensure_free(
-            tool::Entity::find()
-                .filter(tool::Column::Slug.eq(&merged.slug))
-                .one(db)
-                .await?
-                .is_some(),
-            "tool",
-            &merged.slug,
-        )?;
+        ensure_free::<tool::Entity>(db, tool::Column::Slug, &merged.slug, "tool").await?;
     }
-    let mut m: tool::ActiveModel = current.into();
-    m.slug = Set(merged.slug);
-    m.name = Set(merged.name);
-    m.vendor = Set(merged.vendor);
-    m.url = Set(merged.url);
-    m.description = Set(merged.description);
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
+    Ok(fill_tool(current.into(), merged, Utc::now())
+        .update(db)
+        .await?)
 }
 
 /// Deletes a tool no role links to.
 pub async fn delete_tool(db: &impl ConnectionTrait, slug: &str) -> ApiResult<tool::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("tool", slug));
-    }
-    use sea_orm::PaginatorTrait;
-    let current = tool::Entity::find()
-        .filter(tool::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("tool", slug))?;
+    let current = find_by_slug::<tool::Entity>(db, tool::Column::Slug, slug, "tool").await?;
     let used = entity::role_tool::Entity::find()
         .filter(entity::role_tool::Column::ToolId.eq(current.id))
         .count(db)
         .await?;
-    if used > 0 {
-        return Err(in_use("tool", slug, used, "role links"));
-    }
+    ensure_unused("tool", slug, used, "role links")?;
     tool::Entity::delete_by_id(current.id).exec(db).await?;
     Ok(current)
+}
+
+/// Inserts a source after validating it.
+pub async fn create_source(
+    db: &impl ConnectionTrait,
+    s: &SourceContent,
+) -> ApiResult<source::Model> {
+    s.validate()?;
+    ensure_free::<source::Entity>(db, source::Column::Slug, &s.slug, "source").await?;
+    let now = Utc::now();
+    let row = source::ActiveModel {
+        created_at: Set(now),
+        ..Default::default()
+    };
+    Ok(fill_source(row, s.clone(), now).insert(db).await?)
+}
+
+fn fill_source(
+    mut m: source::ActiveModel,
+    s: SourceContent,
+    now: DateTime<Utc>,
+) -> source::ActiveModel {
+    m.slug = Set(s.slug);
+    m.title = Set(s.title);
+    m.publisher = Set(s.publisher);
+    m.url = Set(s.url);
+    m.published_on = Set(s.published_on);
+    m.updated_at = Set(now);
+    m
 }
 
 /// Updates a source.
@@ -346,14 +318,7 @@ pub async fn update_source(
     slug: &str,
     p: SourcePatch,
 ) -> ApiResult<source::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("source", slug));
-    }
-    let current = source::Entity::find()
-        .filter(source::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("source", slug))?;
+    let current = find_by_slug::<source::Entity>(db, source::Column::Slug, slug, "source").await?;
     let merged = SourceContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         title: p.title.unwrap_or_else(|| current.title.clone()),
@@ -361,49 +326,23 @@ pub async fn update_source(
         url: p.url.unwrap_or_else(|| current.url.clone()),
         published_on: p.published_on.unwrap_or(current.published_on),
     };
-    check_slug("input.slug", &merged.slug)?;
-    check_text("input.title", &merged.title, 500)?;
-    check_text("input.publisher", &merged.publisher, 300)?;
-    check_url("input.url", &merged.url)?;
+    merged.validate()?;
     if merged.slug != current.slug {
-        ensure_free(
-            source::Entity::find()
-                .filter(source::Column::Slug.eq(&merged.slug))
-                .one(db)
-                .await?
-                .is_some(),
-            "source",
-            &merged.slug,
-        )?;
+        ensure_free::<source::Entity>(db, source::Column::Slug, &merged.slug, "source").await?;
     }
-    let mut m: source::ActiveModel = current.into();
-    m.slug = Set(merged.slug);
-    m.title = Set(merged.title);
-    m.publisher = Set(merged.publisher);
-    m.url = Set(merged.url);
-    m.published_on = Set(merged.published_on);
-    m.updated_at = Set(Utc::now());
-    Ok(m.update(db).await?)
+    Ok(fill_source(current.into(), merged, Utc::now())
+        .update(db)
+        .await?)
 }
 
 /// Deletes a source no role cites.
 pub async fn delete_source(db: &impl ConnectionTrait, slug: &str) -> ApiResult<source::Model> {
-    if !super::content::is_slug(slug) {
-        return Err(not_found("source", slug));
-    }
-    use sea_orm::PaginatorTrait;
-    let current = source::Entity::find()
-        .filter(source::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("source", slug))?;
+    let current = find_by_slug::<source::Entity>(db, source::Column::Slug, slug, "source").await?;
     let used = entity::role_source::Entity::find()
         .filter(entity::role_source::Column::SourceId.eq(current.id))
         .count(db)
         .await?;
-    if used > 0 {
-        return Err(in_use("source", slug, used, "role citations"));
-    }
+    ensure_unused("source", slug, used, "role citations")?;
     source::Entity::delete_by_id(current.id).exec(db).await?;
     Ok(current)
 }
