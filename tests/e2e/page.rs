@@ -31,7 +31,8 @@ query Page($slug: String!) {
 
 on_both!(
     backend_developer_page_has_every_section,
-    unknown_slug_is_null
+    unknown_slug_is_null,
+    the_scoring_model_explains_every_stored_score,
 );
 
 async fn backend_developer_page_has_every_section(app: TestApp) {
@@ -115,4 +116,56 @@ fn redact(mut data: Value) -> Value {
         }
     }
     data
+}
+
+async fn the_scoring_model_explains_every_stored_score(app: TestApp) {
+    let data = app
+        .data(
+            r#"{ scoringModel { version repetitivenessWeight aiAdoptionWeight humanJudgmentWeight
+                 maxTaskWeight levels { level minScore maxScore } disclaimer }
+               roles(first: 100) { nodes { risk { modelVersion score level } } } }"#,
+            json!({}),
+        )
+        .await;
+    let model = &data["scoringModel"];
+    let weights: f64 = [
+        "repetitivenessWeight",
+        "aiAdoptionWeight",
+        "humanJudgmentWeight",
+    ]
+    .iter()
+    .map(|k| model[k].as_f64().expect("weight"))
+    .sum();
+    assert!((weights - 1.0).abs() < 1e-9);
+    let bands: Vec<(String, i64, i64)> = model["levels"]
+        .as_array()
+        .expect("levels")
+        .iter()
+        .map(|b| {
+            (
+                b["level"].as_str().expect("level").to_owned(),
+                b["minScore"].as_i64().expect("min"),
+                b["maxScore"].as_i64().expect("max"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bands.iter().map(|b| b.1).collect::<Vec<_>>(),
+        [0, 25, 50, 75]
+    );
+    assert!(
+        model["disclaimer"]
+            .as_str()
+            .expect("disclaimer")
+            .contains("estimates")
+    );
+    for role in data["roles"]["nodes"].as_array().expect("roles") {
+        assert_eq!(role["risk"]["modelVersion"], model["version"]);
+        let score = role["risk"]["score"].as_i64().expect("score");
+        let band = bands
+            .iter()
+            .find(|b| b.1 <= score && score <= b.2)
+            .expect("a band");
+        assert_eq!(role["risk"]["level"], json!(band.0));
+    }
 }

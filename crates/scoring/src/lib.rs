@@ -49,12 +49,14 @@ pub use error::ScoringError;
 pub const MODEL_VERSION: &str =
     "risk-v1 (T=100*beta; F=0.25r+0.45a+0.30(1-j); lambda=0.6*coverage)";
 
-/// Factor weights: repetitiveness, AI adoption, lack of human judgment. They sum to 1.
-const W_REPETITIVENESS: f64 = 0.25;
-const W_ADOPTION: f64 = 0.45;
-const W_JUDGMENT: f64 = 0.30;
+/// Weight of repetitiveness in the factor index (the three factor weights sum to 1).
+pub const W_REPETITIVENESS: f64 = 0.25;
+/// Weight of AI adoption in the factor index.
+pub const W_ADOPTION: f64 = 0.45;
+/// Weight of the lack of human judgment in the factor index.
+pub const W_JUDGMENT: f64 = 0.30;
 /// Weight of the task index at full coverage when factors are also present.
-const LAMBDA_MAX: f64 = 0.6;
+pub const LAMBDA_MAX: f64 = 0.6;
 
 /// An exposure label in the rubric of Eloundou et al.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -193,6 +195,14 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level with its inclusive score range, lowest first.
+    pub const BANDS: [(Level, u8, u8); 4] = [
+        (Level::Low, 0, 24),
+        (Level::Moderate, 25, 49),
+        (Level::High, 50, 74),
+        (Level::VeryHigh, 75, 100),
+    ];
+
     /// The band an integer score falls in; scores above 100 count as very high.
     pub fn from_score(score: u8) -> Self {
         match score {
@@ -605,6 +615,15 @@ mod tests {
             largest_remainder(&[33.3, 33.3, 33.4], 100),
             vec![33, 33, 34]
         );
+    }
+
+    #[test]
+    fn bands_agree_with_from_score_and_weights_sum_to_one() {
+        for (level, lo, hi) in Level::BANDS {
+            assert_eq!(Level::from_score(lo), level);
+            assert_eq!(Level::from_score(hi), level);
+        }
+        assert!((W_REPETITIVENESS + W_ADOPTION + W_JUDGMENT - 1.0).abs() < 1e-12);
     }
 
     #[test]

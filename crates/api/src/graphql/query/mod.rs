@@ -1,10 +1,11 @@
 //! Read-only queries, one resolver group per file, merged into the Query root.
 
 pub mod catalog;
+pub mod model;
 pub mod roles;
 
 use async_graphql::MergedObject;
 
 /// The Query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(roles::RoleQuery, catalog::CatalogQuery);
+pub struct QueryRoot(roles::RoleQuery, catalog::CatalogQuery, model::ModelQuery);
