@@ -34,11 +34,9 @@ async fn statements_for(app: &TestApp, query: &str, variables: serde_json::Value
 /// The statements of the run of `query` that took the fewest, out of up to ten runs, stopping
 /// at the first run that takes `target`.
 ///
-/// The per-request DataLoader gathers keys for 1 ms (async-graphql's default window) before it
-/// fetches; on a loaded machine (the test suite itself, a debug build) registering the keys of
-/// a long list can take longer, and a batch is then split in two. That is still batching, not
-/// one statement per role, so the fixed count is asserted on the best run;
-/// `batches_stay_whole_under_cpu_load` shows the splitting.
+/// Counting servers gather keys for 50 ms (`JOBRISK_BATCH_WINDOW_MS`), so a batch stays whole
+/// even while the rest of the suite loads the machine; the retries are a second line of
+/// defence, and `batches_stay_whole_under_cpu_load` checks the window under deliberate load.
 async fn fewest_statements_for(
     app: &TestApp,
     query: &str,
@@ -61,9 +59,6 @@ async fn fewest_statements_for(
 on_both!(spawn_counting =>
     a_list_with_nested_fields_takes_the_same_statements_for_5_or_50_roles,
     a_full_page_takes_a_fixed_number_of_statements,
-    #[ignore = "known limitation: async-graphql's DataLoader collects keys for 1 ms (server.rs); \
-                under CPU load a 44-role list can split a batch and run 11 to 33 statements instead \
-                of 10 (still batched, never one per role). Run with --ignored to measure"]
     batches_stay_whole_under_cpu_load,
 );
 

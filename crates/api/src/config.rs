@@ -24,6 +24,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-request time limit in seconds (`JOBRISK_REQUEST_TIMEOUT_SECS`).
     pub request_timeout_secs: u64,
+    /// How long a request's DataLoader gathers keys before fetching, in milliseconds
+    /// (`JOBRISK_BATCH_WINDOW_MS`, default 1): longer windows keep batches whole on a loaded
+    /// machine at the cost of latency per nesting level.
+    pub batch_window_ms: u64,
     /// How editors' tokens are verified.
     pub auth: AuthSettings,
 }
@@ -144,6 +148,7 @@ impl Config {
             listen,
             max_body_bytes: parse_number(&lookup, "JOBRISK_MAX_BODY_BYTES", 256 * 1024)?,
             request_timeout_secs: parse_number(&lookup, "JOBRISK_REQUEST_TIMEOUT_SECS", 15)?,
+            batch_window_ms: parse_number(&lookup, "JOBRISK_BATCH_WINDOW_MS", 1)?,
             auth: AuthSettings::from_lookup(&lookup)?,
         })
     }

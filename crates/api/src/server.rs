@@ -35,6 +35,7 @@ struct AppState {
     schema: AppSchema,
     db: DatabaseConnection,
     auth: Arc<Authenticator>,
+    batch_window: Duration,
 }
 
 /// A server bound to its address, ready to run; used by `main` and by the tests alike.
@@ -122,6 +123,7 @@ fn router(config: &Config, db: DatabaseConnection, auth: Arc<Authenticator>) -> 
         schema: build_schema(Some(db.clone())),
         db,
         auth,
+        batch_window: Duration::from_millis(config.batch_window_ms),
     };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
@@ -185,10 +187,12 @@ async fn graphql(
         }
     };
     // Nested links (migration targets, related roles) always show what the public sees.
-    let request = request.into_inner().data(caller).data(DataLoader::new(
+    let loader = DataLoader::new(
         DbLoader::new(state.db.clone(), Visibility::Public),
         tokio::spawn,
-    ));
+    )
+    .delay(state.batch_window);
+    let request = request.into_inner().data(caller).data(loader);
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         let has_code = error
