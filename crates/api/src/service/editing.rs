@@ -248,10 +248,7 @@ impl Editing {
     pub async fn delete_role(&self, slug: &str, expected_version: i32) -> ApiResult<role::Model> {
         let current = find_role(&self.db, slug).await?;
         let (_guard, txn) = self.begin().await?;
-        let linked: Vec<String> = role_migration_path::Entity::find()
-            .filter(role_migration_path::Column::TargetRoleId.eq(current.id))
-            .find_also_related_role(&txn)
-            .await?;
+        let linked = roles_linking_to(&txn, current.id).await?;
         if !linked.is_empty() {
             return Err(ApiError::Conflict {
                 message: format!(
@@ -503,22 +500,20 @@ pub async fn load_content(db: &impl ConnectionTrait, r: &role::Model) -> ApiResu
     })
 }
 
-/// Slugs of roles whose migration paths point at a role.
-trait LinkedRoles {
-    async fn find_also_related_role(self, db: &DatabaseTransaction) -> Result<Vec<String>, DbErr>;
-}
-
-impl LinkedRoles for sea_orm::Select<role_migration_path::Entity> {
-    async fn find_also_related_role(self, db: &DatabaseTransaction) -> Result<Vec<String>, DbErr> {
-        let paths = self.all(db).await?;
-        let ids: Vec<i32> = paths.iter().map(|p| p.role_id).collect();
-        Ok(role::Entity::find()
-            .filter(role::Column::Id.is_in(ids))
-            .order_by_asc(role::Column::Slug)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| r.slug)
-            .collect())
-    }
+/// Slugs of the roles whose migration paths point at role `id`.
+async fn roles_linking_to(db: &impl ConnectionTrait, id: i32) -> Result<Vec<String>, DbErr> {
+    let sources = role_migration_path::Entity::find()
+        .filter(role_migration_path::Column::TargetRoleId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.role_id);
+    Ok(role::Entity::find()
+        .filter(role::Column::Id.is_in(sources))
+        .order_by_asc(role::Column::Slug)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.slug)
+        .collect())
 }
