@@ -3,6 +3,7 @@
 use async_graphql::{Object, SimpleObject};
 
 use crate::graphql::types::enums::RiskLevel;
+use crate::service::roles::level_of;
 
 /// What every page's footer says about the scores.
 pub const DISCLAIMER: &str = "Scores are estimates computed from published research on AI \
@@ -58,12 +59,7 @@ impl ModelQuery {
             levels: scoring::Level::BANDS
                 .iter()
                 .map(|&(level, lo, hi)| LevelBand {
-                    level: match level {
-                        scoring::Level::Low => RiskLevel::Low,
-                        scoring::Level::Moderate => RiskLevel::Moderate,
-                        scoring::Level::High => RiskLevel::High,
-                        scoring::Level::VeryHigh => RiskLevel::VeryHigh,
-                    },
+                    level: level_of(level).into(),
                     min_score: i32::from(lo),
                     max_score: i32::from(hi),
                 })
