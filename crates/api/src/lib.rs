@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
+pub mod http;
 pub mod seed;
 pub mod server;
 pub mod service;

@@ -1,0 +1,1 @@
+//! GraphiQL, served from assets vendored into the binary.
