@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use api::config::LogFormat;
 use api::{Application, Config};
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
@@ -34,6 +35,16 @@ enum Command {
     Seed,
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Print what a GraphQL document read from stdin costs against the configured limits
+    /// (JOBRISK_MAX_*), without running it.
+    Cost {
+        /// The operation to analyse, when the document has several.
+        #[arg(long)]
+        operation: Option<String>,
+        /// Variables as JSON, e.g. '{"first": 50}'.
+        #[arg(long, default_value = "{}")]
+        variables: String,
+    },
     /// Print a JWT signed with JOBRISK_JWT_SECRET (HS256), for local use and scripts.
     Token {
         /// Who the token is for (the `sub` claim, recorded on revisions).
@@ -98,6 +109,10 @@ fn main() -> ExitCode {
             print!("{}", api::graphql::sdl());
             Ok(())
         }
+        Command::Cost {
+            operation,
+            variables,
+        } => cost(operation.as_deref(), &variables),
         Command::Token { sub, scope, ttl } => Config::from_env()
             .and_then(|config| api::auth::token::issue(&config.auth, &sub, &scope, ttl))
             .map(|token| println!("{token}"))
@@ -114,15 +129,21 @@ fn main() -> ExitCode {
 }
 
 fn run_async(command: Command) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JOBRISK_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into()),
-        )
-        .init();
+    let config = Config::from_env().context("invalid configuration")?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JOBRISK_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into());
+    match config.log_format {
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let config = Config::from_env().context("invalid configuration")?;
         match command {
             Command::Serve => {
                 let app = Application::build(&config).await.map_err(detail)?;
@@ -152,9 +173,50 @@ fn run_async(command: Command) -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-            Command::Schema | Command::Exposure { .. } | Command::Token { .. } => Ok(()),
+            Command::Schema
+            | Command::Exposure { .. }
+            | Command::Token { .. }
+            | Command::Cost { .. } => Ok(()),
         }
     })
+}
+
+/// `jobrisk cost`: the static analysis the server runs before every request.
+fn cost(operation: Option<&str>, variables: &str) -> anyhow::Result<()> {
+    use std::io::Read;
+    let config = Config::from_env().map_err(detail)?;
+    let mut document = String::new();
+    std::io::stdin()
+        .read_to_string(&mut document)
+        .context("cannot read the document from stdin")?;
+    let variables: serde_json::Value =
+        serde_json::from_str(variables).context("--variables is not JSON")?;
+    let doc = api::graphql::parser::parse_query(&document).context("not a GraphQL document")?;
+    let model = api::graphql::cost::CostModel::from_sdl(&api::graphql::sdl())
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let variables = api::graphql::Variables::from_json(variables);
+    let analysis = model
+        .analyze(&doc, operation, &variables)
+        .map_err(|e| anyhow::anyhow!(e.0))?;
+    let verdict = match model.check(&doc, operation, &variables, &config.limits) {
+        Ok(_) => "accepted".to_owned(),
+        Err(refusal) => format!("refused: {}", refusal.0),
+    };
+    println!(
+        "cost {} (limit {}), depth {} (limit {}), introspection depth {}, aliases {} (limit {}), root fields {} (limit {}), fields {} (limit {}): {verdict}",
+        analysis.cost,
+        config.limits.max_cost,
+        analysis.depth,
+        config.limits.max_depth,
+        analysis.introspection_depth,
+        analysis.aliases,
+        config.limits.max_aliases,
+        analysis.root_fields,
+        config.limits.max_root_fields,
+        analysis.fields,
+        config.limits.max_fields,
+    );
+    Ok(())
 }
 
 /// Operators see the full cause (the CLI is not a client-facing surface).

@@ -79,7 +79,7 @@ fn has_text(v: &Value) -> bool {
 
 /// Our types (not `__*` introspection types, not the built-in scalars).
 async fn our_types() -> Vec<Value> {
-    let response = api::graphql::build_schema(None)
+    let response = api::graphql::build_schema(None, true)
         .execute(INTROSPECTION)
         .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);

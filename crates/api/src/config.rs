@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use ipnet::IpNet;
+
 use crate::error::ApiError;
+use crate::graphql::cost::Limits;
 
 /// The SQLite database `serve` uses when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jobrisk.db?mode=rwc";
@@ -24,12 +27,55 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Per-request time limit in seconds (`JOBRISK_REQUEST_TIMEOUT_SECS`).
     pub request_timeout_secs: u64,
+    /// Limits every GraphQL document must stay within, checked before it runs.
+    pub limits: Limits,
+    /// Largest GraphQL document in bytes (`JOBRISK_MAX_QUERY_BYTES`).
+    pub max_query_bytes: usize,
+    /// Largest answer in bytes (`JOBRISK_MAX_RESPONSE_BYTES`); a larger one is replaced by an
+    /// error.
+    pub max_response_bytes: usize,
+    /// Whether introspection is answered (`JOBRISK_INTROSPECTION`, default on).
+    pub introspection: bool,
+    /// Whether GET /graphql serves GraphiQL to browsers (`JOBRISK_GRAPHIQL`, default on).
+    pub graphiql: bool,
+    /// Request rate limits.
+    pub rate_limit: RateLimitSettings,
+    /// Proxies whose `X-Forwarded-For` is believed (`JOBRISK_TRUSTED_PROXIES`, CIDRs).
+    pub trusted_proxies: Vec<IpNet>,
+    /// Origins allowed to send credentialed cross-origin requests (`JOBRISK_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
+    /// How long in-flight requests may finish after SIGTERM (`JOBRISK_SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace_secs: u64,
+    /// Log line format (`JOBRISK_LOG_FORMAT`: `text` or `json`).
+    pub log_format: LogFormat,
     /// How long a request's DataLoader gathers keys before fetching, in milliseconds
     /// (`JOBRISK_BATCH_WINDOW_MS`, default 1): longer windows keep batches whole on a loaded
     /// machine at the cost of latency per nesting level.
     pub batch_window_ms: u64,
     /// How editors' tokens are verified.
     pub auth: AuthSettings,
+}
+
+/// Request rate limits; a rate of 0 turns that limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// Anonymous requests per second per client IP (`JOBRISK_RATE_LIMIT_RPS`, default 50).
+    pub anonymous_rps: u32,
+    /// Anonymous requests a client IP may send at once (`JOBRISK_RATE_LIMIT_BURST`, default 100).
+    pub anonymous_burst: u32,
+    /// Mutations per second per token subject (`JOBRISK_WRITE_RATE_LIMIT_RPS`, default 10).
+    pub write_rps: u32,
+    /// Mutations a token subject may send at once (`JOBRISK_WRITE_RATE_LIMIT_BURST`, default 30).
+    pub write_burst: u32,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 /// Where the key that verifies tokens comes from; at most one may be configured.
@@ -142,12 +188,51 @@ impl Config {
                 format!("must be host:port, got {listen_raw:?}"),
             )
         })?;
+        let defaults = Limits::default();
         Ok(Self {
             embedded_default: database_url.is_none(),
             database_url: database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             listen,
             max_body_bytes: parse_number(&lookup, "JOBRISK_MAX_BODY_BYTES", 256 * 1024)?,
             request_timeout_secs: parse_number(&lookup, "JOBRISK_REQUEST_TIMEOUT_SECS", 15)?,
+            limits: Limits {
+                max_depth: parse_number(&lookup, "JOBRISK_MAX_DEPTH", defaults.max_depth)?,
+                max_cost: parse_number(&lookup, "JOBRISK_MAX_COST", defaults.max_cost)?,
+                max_aliases: parse_number(&lookup, "JOBRISK_MAX_ALIASES", defaults.max_aliases)?,
+                max_root_fields: parse_number(
+                    &lookup,
+                    "JOBRISK_MAX_ROOT_FIELDS",
+                    defaults.max_root_fields,
+                )?,
+                max_fields: parse_number(&lookup, "JOBRISK_MAX_FIELDS", defaults.max_fields)?,
+            },
+            max_query_bytes: parse_number(&lookup, "JOBRISK_MAX_QUERY_BYTES", 64 * 1024)?,
+            max_response_bytes: parse_number(
+                &lookup,
+                "JOBRISK_MAX_RESPONSE_BYTES",
+                4 * 1024 * 1024,
+            )?,
+            introspection: parse_switch(&lookup, "JOBRISK_INTROSPECTION", true)?,
+            graphiql: parse_switch(&lookup, "JOBRISK_GRAPHIQL", true)?,
+            rate_limit: RateLimitSettings {
+                anonymous_rps: parse_number(&lookup, "JOBRISK_RATE_LIMIT_RPS", 50)?,
+                anonymous_burst: parse_number(&lookup, "JOBRISK_RATE_LIMIT_BURST", 100)?,
+                write_rps: parse_number(&lookup, "JOBRISK_WRITE_RATE_LIMIT_RPS", 10)?,
+                write_burst: parse_number(&lookup, "JOBRISK_WRITE_RATE_LIMIT_BURST", 30)?,
+            },
+            trusted_proxies: parse_cidrs(&lookup, "JOBRISK_TRUSTED_PROXIES")?,
+            cors_origins: parse_origins(&lookup, "JOBRISK_CORS_ORIGINS")?,
+            shutdown_grace_secs: parse_number(&lookup, "JOBRISK_SHUTDOWN_GRACE_SECS", 20)?,
+            log_format: match lookup("JOBRISK_LOG_FORMAT").as_deref().map(str::trim) {
+                None | Some("") | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ApiError::bad_input(
+                        "JOBRISK_LOG_FORMAT",
+                        format!("must be text or json, got {other:?}"),
+                    ));
+                }
+            },
             batch_window_ms: parse_number(&lookup, "JOBRISK_BATCH_WINDOW_MS", 1)?,
             auth: AuthSettings::from_lookup(&lookup)?,
         })
@@ -165,6 +250,82 @@ fn parse_number<T: std::str::FromStr>(
             ApiError::bad_input(key, format!("must be a positive integer, got {raw:?}"))
         }),
     }
+}
+
+/// An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`.
+fn parse_switch(
+    lookup: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: bool,
+) -> Result<bool, ApiError> {
+    match lookup(key)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("") => Ok(default),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(other) => Err(ApiError::bad_input(
+            key,
+            format!("must be on or off, got {other:?}"),
+        )),
+    }
+}
+
+/// Comma-separated CIDRs (a bare address means just that address).
+fn parse_cidrs(
+    lookup: &impl Fn(&str) -> Option<String>,
+    key: &str,
+) -> Result<Vec<IpNet>, ApiError> {
+    let raw = lookup(key).unwrap_or_default();
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    ApiError::bad_input(
+                        key,
+                        format!("must be comma-separated CIDRs like 10.0.0.0/8, got {s:?}"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Comma-separated origins like `https://example.com`.
+fn parse_origins(
+    lookup: &impl Fn(&str) -> Option<String>,
+    key: &str,
+) -> Result<Vec<String>, ApiError> {
+    let raw = lookup(key).unwrap_or_default();
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.trim_end_matches('/');
+            let host = s
+                .strip_prefix("https://")
+                .or_else(|| s.strip_prefix("http://"));
+            let valid = host.is_some_and(|h| {
+                !h.is_empty()
+                    && h.is_ascii()
+                    && !h.contains(['/', '*', '?', '#'])
+                    && !h.contains(char::is_whitespace)
+            });
+            if valid {
+                Ok(s.to_owned())
+            } else {
+                Err(ApiError::bad_input(
+                    key,
+                    format!(
+                        "must be comma-separated origins like https://app.example.com, got {s:?}"
+                    ),
+                ))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -208,6 +369,40 @@ mod tests {
             !format!("{:?}", ok.auth).contains("xxxx"),
             "secret must not be logged"
         );
+    }
+
+    #[test]
+    fn limits_switches_and_lists_parse_and_name_their_variable() {
+        let config = Config::from_lookup(|k| match k {
+            "JOBRISK_MAX_COST" => Some("500".into()),
+            "JOBRISK_INTROSPECTION" => Some("off".into()),
+            "JOBRISK_TRUSTED_PROXIES" => Some("10.0.0.0/8, 192.168.1.1".into()),
+            "JOBRISK_CORS_ORIGINS" => Some("https://a.example, http://localhost:3000/".into()),
+            "JOBRISK_LOG_FORMAT" => Some("json".into()),
+            _ => None,
+        })
+        .expect("valid");
+        assert_eq!(config.limits.max_cost, 500);
+        assert_eq!(config.limits.max_depth, Limits::default().max_depth);
+        assert!(!config.introspection && config.graphiql);
+        assert_eq!(config.trusted_proxies.len(), 2);
+        assert_eq!(
+            config.cors_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert_eq!(config.log_format, LogFormat::Json);
+        for (key, value) in [
+            ("JOBRISK_MAX_COST", "lots"),
+            ("JOBRISK_INTROSPECTION", "maybe"),
+            ("JOBRISK_TRUSTED_PROXIES", "10.0.0.0/99"),
+            ("JOBRISK_CORS_ORIGINS", "*"),
+            ("JOBRISK_CORS_ORIGINS", "https://a.example/path"),
+            ("JOBRISK_LOG_FORMAT", "xml"),
+        ] {
+            let err =
+                Config::from_lookup(|k| (k == key).then(|| value.to_owned())).expect_err("invalid");
+            assert!(err.to_string().starts_with(key), "{key}={value}: {err}");
+        }
     }
 
     #[test]

@@ -35,6 +35,15 @@ pub enum ApiError {
         /// The current version, for lost-update conflicts.
         current_version: Option<i32>,
     },
+    /// The database cannot be reached right now (`SERVICE_UNAVAILABLE`, HTTP 503); retry later.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable(String),
+    /// Too many requests from this client (`RATE_LIMITED`, HTTP 429).
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a request would be accepted again.
+        retry_after_secs: u64,
+    },
     /// A database failure; its detail is logged, never shown (Display says only "internal error",
     /// so even an accidental `to_string()` cannot leak SQL).
     #[error("internal error")]
@@ -61,6 +70,8 @@ impl ApiError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict { .. } => "CONFLICT",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }
@@ -73,6 +84,7 @@ impl ErrorExtensions for ApiError {
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error answering a request")
             }
+            Self::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
             _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
@@ -83,6 +95,9 @@ impl ErrorExtensions for ApiError {
                     current_version: Some(v),
                     ..
                 } => ext.set("currentVersion", *v),
+                Self::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSeconds", *retry_after_secs)
+                }
                 _ => {}
             }
         })
@@ -91,7 +106,38 @@ impl ErrorExtensions for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::Database(e)
+        if is_unavailable(&e) {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Database(e)
+        }
+    }
+}
+
+/// Whether `e` says the database cannot be reached (rather than that a statement failed): the
+/// pool timed out or closed, the connection broke, or the server is shutting down or starting.
+pub fn is_unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(inner))
+        | DbErr::Exec(RuntimeErr::SqlxError(inner))
+        | DbErr::Query(RuntimeErr::SqlxError(inner)) => match inner.as_ref() {
+            Sqlx::Io(_)
+            | Sqlx::Tls(_)
+            | Sqlx::Protocol(_)
+            | Sqlx::PoolTimedOut
+            | Sqlx::PoolClosed
+            | Sqlx::WorkerCrashed => true,
+            // SQLSTATE class 08 (connection exception) and 57P0x (shutdown, cannot connect now).
+            Sqlx::Database(db) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")),
+            _ => false,
+        },
+        DbErr::Conn(_) => true,
+        _ => false,
     }
 }
 

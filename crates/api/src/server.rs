@@ -1,47 +1,34 @@
-//! The HTTP server: POST /graphql (GraphiQL on GET), GET /healthz.
+//! The HTTP server: assembles the router from `http/` and runs it until SIGTERM.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::routing::get;
-use axum::{Json, Router};
-use entity::Visibility;
 use sea_orm::DatabaseConnection;
-use tower_http::cors::{Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
-
-use async_graphql::ErrorExtensions;
 
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::db::{self, StatementHook};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::loaders::DbLoader;
-use crate::graphql::{AppSchema, build_schema};
-use crate::{db, seed};
+use crate::graphql::build_schema;
+use crate::graphql::cost::CostModel;
+use crate::http::rate_limit::RateLimits;
+use crate::http::{AppState, Settings, Shared, graphiql, graphql, layers, ops};
+use crate::metrics::Metrics;
+use crate::seed;
 
-/// Shared state of the router.
-#[derive(Clone)]
-struct AppState {
-    schema: AppSchema,
-    db: DatabaseConnection,
-    auth: Arc<Authenticator>,
-    batch_window: Duration,
-}
+/// How often rate limiters forget clients that have gone quiet.
+const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_secs(60);
 
 /// A server bound to its address, ready to run; used by `main` and by the tests alike.
 pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
+    state: AppState,
+    shutdown_grace: Duration,
 }
 
 impl Application {
@@ -62,16 +49,50 @@ impl Application {
 
     /// Binds the listener for an already migrated database.
     pub async fn with_database(config: &Config, db: DatabaseConnection) -> ApiResult<Self> {
+        Self::with_statement_hook(config, db, None).await
+    }
+
+    /// Like [`Application::with_database`], showing every SQL statement to `hook` (tests count
+    /// statements per request with it).
+    pub async fn with_statement_hook(
+        config: &Config,
+        mut db: DatabaseConnection,
+        hook: Option<StatementHook>,
+    ) -> ApiResult<Self> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
-        let auth = Arc::new(Authenticator::new(&config.auth)?);
+        let auth = Authenticator::new(&config.auth)?;
         if !auth.enabled() {
             tracing::warn!("no JWT key configured: reads work, mutations are refused");
         }
+        let metrics = Arc::new(Metrics::new());
+        db::instrument(&mut db, metrics.db_statements(), hook);
+        let schema = build_schema(Some(db.clone()), config.introspection);
+        let cost = CostModel::from_sdl(&schema.sdl()).map_err(ApiError::Internal)?;
+        let state: AppState = Arc::new(Shared {
+            schema,
+            cost,
+            db,
+            auth,
+            metrics,
+            rate_limits: RateLimits::new(&config.rate_limit),
+            settings: Settings {
+                limits: config.limits,
+                max_query_bytes: config.max_query_bytes,
+                max_response_bytes: config.max_response_bytes,
+                request_timeout: Duration::from_secs(config.request_timeout_secs),
+                batch_window: Duration::from_millis(config.batch_window_ms),
+                introspection: config.introspection,
+                graphiql: config.graphiql,
+                trusted_proxies: config.trusted_proxies.clone(),
+            },
+        });
         Ok(Self {
             listener,
-            router: router(config, db, auth),
+            router: router(config, state.clone()),
+            state,
+            shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         })
     }
 
@@ -82,16 +103,57 @@ impl Application {
             .map_err(|e| ApiError::Internal(format!("local address: {e}")))
     }
 
-    /// Serves until the process receives Ctrl-C or SIGTERM, then drains in-flight requests.
+    /// Serves until the process receives Ctrl-C or SIGTERM, then stops accepting and lets
+    /// in-flight requests finish for up to `JOBRISK_SHUTDOWN_GRACE_SECS`.
     pub async fn run(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        self.serve(stopped).await
     }
 
     /// Serves until the task is dropped (tests).
     pub async fn run_forever(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).await
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        self.serve(stopped).await
+    }
+
+    async fn serve(self, stopped: tokio::sync::watch::Receiver<bool>) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let janitor = tokio::spawn(async move {
+            let mut every = tokio::time::interval(FORGET_IDLE_CLIENTS_EVERY);
+            loop {
+                every.tick().await;
+                state.rate_limits.forget_idle_clients();
+            }
+        });
+        let mut on_signal = stopped.clone();
+        let server = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = on_signal.wait_for(|stop| *stop).await;
+            tracing::info!("shutting down: no new connections, finishing requests in flight");
+        });
+        let grace = self.shutdown_grace;
+        let mut after_signal = stopped;
+        let deadline = async move {
+            let _ = after_signal.wait_for(|stop| *stop).await;
+            tokio::time::sleep(grace).await;
+        };
+        let result = tokio::select! {
+            result = server => result,
+            () = deadline => {
+                tracing::warn!(?grace, "shutdown grace period over; exiting with requests in flight");
+                Ok(())
+            }
+        };
+        janitor.abort();
+        result
     }
 }
 
@@ -114,124 +176,23 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }
 
 /// The router with its middleware.
-fn router(config: &Config, db: DatabaseConnection, auth: Arc<Authenticator>) -> Router {
-    let state = AppState {
-        schema: build_schema(Some(db.clone())),
-        db,
-        auth,
-        batch_window: Duration::from_millis(config.batch_window_ms),
-    };
-    Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
-        .route("/healthz", get(healthz))
+fn router(config: &Config, state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+    if config.graphiql {
+        router = router.route(
+            &format!("{}/{{name}}", graphiql::ASSET_PREFIX),
+            get(|Path(name): Path<String>| async move { graphiql::asset(&name) }),
+        );
+    }
+    let router = router
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(config.request_timeout_secs),
-        ))
-        .layer(
-            CorsLayer::new()
-                .allow_origin(Any)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
-        )
-        .layer(TraceLayer::new_for_http())
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
-}
-
-async fn graphql(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    // The default rejection answers with the parser's Debug output in plain text; answer like
-    // any other GraphQL error instead, with a code and no internals.
-    let request = match request {
-        Ok(request) => request,
-        Err(rejection) => {
-            let (status, message) = match rejection.0 {
-                async_graphql::ParseRequestError::PayloadTooLarge => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "the request body is too large",
-                ),
-                _ => (
-                    StatusCode::BAD_REQUEST,
-                    "the body is not a GraphQL request: send JSON like {\"query\": \"...\", \"variables\": {...}}",
-                ),
-            };
-            return (status, error_body(ApiError::bad_input("body", message))).into_response();
-        }
-    };
-    // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
-    let caller = match state.auth.caller(authorization).await {
-        Ok(caller) => caller,
-        // A token that does not verify is refused outright, never served as anonymous.
-        Err(e) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                error_body(e),
-            )
-                .into_response();
-        }
-    };
-    // Nested links (migration targets, related roles) always show what the public sees.
-    let loader = DataLoader::new(
-        DbLoader::new(state.db.clone(), Visibility::Public),
-        tokio::spawn,
-    )
-    .delay(state.batch_window);
-    let request = request.into_inner().data(caller).data(loader);
-    let mut response = state.schema.execute(request).await;
-    for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let ext = error.extensions.get_or_insert_with(Default::default);
-        if error.path.is_empty() {
-            // Parse and validation errors: the request itself is wrong.
-            ext.set("code", "BAD_USER_INPUT");
-        } else {
-            // A resolver error that bypassed ApiError: treat as internal, never show it.
-            tracing::error!(message = %error.message, "uncoded resolver error");
-            error.message = "internal error".to_owned();
-            ext.set("code", "INTERNAL");
-        }
-    }
-    GraphQLResponse::from(response).into_response()
-}
-
-/// A GraphQL response holding only `e`, for requests refused before execution.
-fn error_body(e: ApiError) -> GraphQLResponse {
-    let mut error = async_graphql::ServerError::new(e.to_string(), None);
-    error.extensions = e.extend().extensions;
-    GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
-}
-
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok" }))),
-        Err(e) => {
-            tracing::error!(error = ?e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable" })),
-            )
-        }
-    }
+        .layer(DefaultBodyLimit::max(config.max_body_bytes));
+    layers::apply(router, &config.cors_origins)
 }

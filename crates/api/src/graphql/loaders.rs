@@ -20,7 +20,11 @@ pub struct LoadError(pub Arc<sea_orm::DbErr>);
 
 impl From<LoadError> for ApiError {
     fn from(e: LoadError) -> Self {
-        ApiError::Internal(format!("batch load failed: {}", e.0))
+        if crate::error::is_unavailable(&e.0) {
+            ApiError::Unavailable(format!("batch load failed: {}", e.0))
+        } else {
+            ApiError::Internal(format!("batch load failed: {}", e.0))
+        }
     }
 }
 

@@ -1,10 +1,13 @@
 //! The GraphQL schema: types, loaders and resolver groups.
 
 pub mod context;
+pub mod cost;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
 pub mod types;
+
+pub use async_graphql::{Variables, parser};
 
 use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
@@ -17,22 +20,21 @@ use crate::service::editing::Editing;
 /// The jobrisk schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Deepest query accepted; the full page query needs 6.
-pub const MAX_DEPTH: usize = 12;
-/// Largest query complexity (fields counted once each) accepted.
-pub const MAX_COMPLEXITY: usize = 2_000;
-
-/// Builds the schema with its limits; the database reaches resolvers as context data.
-pub fn build_schema(db: Option<DatabaseConnection>) -> AppSchema {
+/// Builds the schema; the database reaches resolvers as context data.
+///
+/// Depth and cost are not limited here: the HTTP layer checks every document with
+/// [`cost::CostModel`] before it runs, which counts lists and treats introspection apart.
+pub fn build_schema(db: Option<DatabaseConnection>, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .limit_recursive_depth(32)
+    .limit_recursive_depth(cost::MAX_NESTING)
     .limit_directives(16);
+    if !introspection {
+        builder = builder.disable_introspection();
+    }
     if let Some(db) = db {
         builder = builder.data(Editing::new(db.clone())).data(db);
     }
@@ -41,5 +43,5 @@ pub fn build_schema(db: Option<DatabaseConnection>) -> AppSchema {
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    build_schema(None, true).sdl()
 }

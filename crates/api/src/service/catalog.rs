@@ -10,6 +10,14 @@ use serde::Deserialize;
 use super::content::{MAX_TEXT, MAX_TITLE, check_slug, check_text, check_url, is_slug};
 use crate::error::{ApiError, ApiResult};
 
+/// Most categories that may exist: the public `categories` list returns them all, so its size
+/// (and the cost of a query over it) must be bounded.
+pub const MAX_CATEGORIES: usize = 100;
+/// Most tools that may exist (bounds the public `tools` list).
+pub const MAX_TOOLS: usize = 500;
+/// Most sources that may exist (bounds the public `sources` list).
+pub const MAX_SOURCES: usize = 500;
+
 /// A category as editors give it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CategoryContent {
@@ -152,6 +160,24 @@ async fn ensure_free<E: EntityTrait>(
     Ok(())
 }
 
+/// Fails with a field error when `E` already holds `cap` rows.
+async fn ensure_room<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    cap: usize,
+    what: &str,
+) -> ApiResult<()>
+where
+    E::Model: Sync,
+{
+    if E::find().count(db).await? >= cap as u64 {
+        return Err(ApiError::bad_input(
+            "input",
+            format!("at most {cap} {what} may exist; delete unused ones first"),
+        ));
+    }
+    Ok(())
+}
+
 /// Fails with CONFLICT while `count` rows still use the entity.
 fn ensure_unused(what: &str, slug: &str, count: u64, by: &str) -> ApiResult<()> {
     if count > 0 {
@@ -170,6 +196,7 @@ pub async fn create_category(
 ) -> ApiResult<category::Model> {
     c.validate()?;
     ensure_free::<category::Entity>(db, category::Column::Slug, &c.slug, "category").await?;
+    ensure_room::<category::Entity>(db, MAX_CATEGORIES, "categories").await?;
     let now = Utc::now();
     let row = category::ActiveModel {
         created_at: Set(now),
@@ -230,6 +257,7 @@ pub async fn delete_category(db: &impl ConnectionTrait, slug: &str) -> ApiResult
 pub async fn create_tool(db: &impl ConnectionTrait, t: &ToolContent) -> ApiResult<tool::Model> {
     t.validate()?;
     ensure_free::<tool::Entity>(db, tool::Column::Slug, &t.slug, "tool").await?;
+    ensure_room::<tool::Entity>(db, MAX_TOOLS, "tools").await?;
     let now = Utc::now();
     let row = tool::ActiveModel {
         created_at: Set(now),
@@ -290,6 +318,7 @@ pub async fn create_source(
 ) -> ApiResult<source::Model> {
     s.validate()?;
     ensure_free::<source::Entity>(db, source::Column::Slug, &s.slug, "source").await?;
+    ensure_room::<source::Entity>(db, MAX_SOURCES, "sources").await?;
     let now = Utc::now();
     let row = source::ActiveModel {
         created_at: Set(now),

@@ -8,4 +8,5 @@ use async_graphql::MergedObject;
 
 /// The Mutation root.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(roles::RoleMutation, catalog::CatalogMutation);

@@ -8,4 +8,5 @@ use async_graphql::MergedObject;
 
 /// The Query root.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(roles::RoleQuery, catalog::CatalogQuery, model::ModelQuery);

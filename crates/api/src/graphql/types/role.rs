@@ -15,9 +15,14 @@ use crate::graphql::loaders::{
     ToolById, ToolLinksOf,
 };
 
-/// Default and largest number of related roles.
-const RELATED_DEFAULT: i32 = 5;
-const RELATED_MAX: i32 = 50;
+/// Default number of related roles.
+pub const RELATED_DEFAULT: i32 = 5;
+/// Largest number of related roles.
+pub const RELATED_MAX: i32 = 50;
+/// Default number of revisions listed.
+pub const REVISIONS_DEFAULT: i32 = 20;
+/// Largest number of revisions listed.
+pub const REVISIONS_MAX: i32 = 100;
 
 /// A job's AI risk page.
 #[derive(Clone, Debug)]
@@ -316,12 +321,25 @@ impl Role {
     }
 
     /// Revision history, newest first. Editors only: needs a token with `content:read`.
-    async fn revisions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Revision>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, newest first (default 20, at most 100).")] first: Option<i32>,
+    ) -> GqlResult<Vec<Revision>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
         crate::graphql::context::require(ctx, crate::auth::Permission::Read).gql()?;
+        let first = first.unwrap_or(REVISIONS_DEFAULT);
+        if !(0..=REVISIONS_MAX).contains(&first) {
+            return Err(ApiError::bad_input(
+                "first",
+                format!("must be from 0 to {REVISIONS_MAX}, got {first}"),
+            ))
+            .gql();
+        }
         let rows = entity::role_revision::Entity::find()
             .filter(entity::role_revision::Column::RoleId.eq(self.0.id))
             .order_by_desc(entity::role_revision::Column::Version)
+            .limit(first as u64)
             .all(crate::graphql::context::db(ctx).gql()?)
             .await
             .map_err(ApiError::from)

@@ -1,0 +1,431 @@
+//! `/graphql` per the GraphQL-over-HTTP specification: GET and POST, the media type negotiated
+//! from `Accept`, and the status codes each media type calls for.
+//!
+//! Every request goes through the same steps, cheapest first, and is refused at the first that
+//! fails: rate limit (anonymous), document size, bracket nesting, parse, cost analysis, method
+//! (no mutations over GET), token, rate limit (mutations), then execution under a time limit and
+//! serialization under a size limit. Nothing reaches the database before the analysis passed.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ErrorExtensions, ServerError, Variables};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use entity::Visibility;
+use serde::Serialize;
+
+use super::AppState;
+use super::graphiql;
+use super::limits::{CappedWriter, MAX_BRACKET_NESTING, bracket_nesting};
+use super::negotiate::{Accepted, Media, negotiate};
+use super::params::{self, Malformed, Params};
+use super::rate_limit::{Refused, client_ip};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::graphql::loaders::DbLoader;
+use crate::metrics::Limiter;
+
+/// GET /graphql: a query in the URL, or GraphiQL for a browser asking for HTML.
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let accepted = negotiate(&headers);
+    match params::from_get(uri.query()) {
+        Ok(Some(params)) => {
+            handle(&state, peer.ip(), &headers, accepted, Method::GET, params).await
+        }
+        Ok(None) if state.settings.graphiql && accepted == Accepted::Html => graphiql::page(),
+        Ok(None) => malformed(
+            &state,
+            accepted,
+            Malformed {
+                status: StatusCode::BAD_REQUEST,
+                field: "query",
+                message: "GET /graphql needs a query parameter (URL-encoded GraphQL document)"
+                    .into(),
+            },
+        ),
+        Err(m) => malformed(&state, accepted, m),
+    }
+}
+
+/// POST /graphql: a JSON body.
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let accepted = negotiate(&headers);
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let m = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Malformed {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    field: "body",
+                    message: "the request body is larger than JOBRISK_MAX_BODY_BYTES".into(),
+                }
+            } else {
+                Malformed {
+                    status: StatusCode::BAD_REQUEST,
+                    field: "body",
+                    message: "the request body could not be read".into(),
+                }
+            };
+            return malformed(&state, accepted, m);
+        }
+    };
+    match params::from_post(&headers, &body) {
+        Ok(params) => handle(&state, peer.ip(), &headers, accepted, Method::POST, params).await,
+        Err(m) => malformed(&state, accepted, m),
+    }
+}
+
+/// An answer on its way out.
+struct Answer {
+    status: StatusCode,
+    media: Media,
+    body: Vec<u8>,
+    retry_after: Option<u64>,
+    allow_post_only: bool,
+    /// The first error's code, or "ok": the `outcome` label of the request metric.
+    outcome: &'static str,
+    /// The operation's name, from the document when the request did not name it.
+    operation: Option<String>,
+}
+
+impl Answer {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.media.content_type()),
+        );
+        h.insert(header::VARY, HeaderValue::from_static("Accept"));
+        if let Some(secs) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.allow_post_only {
+            h.insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+/// `{"errors": [...]}`, the body of a request refused before execution.
+#[derive(Serialize)]
+struct ErrorsOnly<'a> {
+    errors: &'a [ServerError],
+}
+
+fn coded(e: &ApiError) -> ServerError {
+    let mut error = ServerError::new(e.to_string(), None);
+    error.extensions = e.extend().extensions;
+    error
+}
+
+fn code_of(error: &ServerError) -> &'static str {
+    match error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .and_then(|v| match v {
+            async_graphql::Value::String(s) => Some(s.as_str()),
+            _ => None,
+        }) {
+        Some("BAD_USER_INPUT") => "BAD_USER_INPUT",
+        Some("UNAUTHENTICATED") => "UNAUTHENTICATED",
+        Some("FORBIDDEN") => "FORBIDDEN",
+        Some("NOT_FOUND") => "NOT_FOUND",
+        Some("CONFLICT") => "CONFLICT",
+        Some("RATE_LIMITED") => "RATE_LIMITED",
+        Some("SERVICE_UNAVAILABLE") => "SERVICE_UNAVAILABLE",
+        _ => "INTERNAL",
+    }
+}
+
+fn errors_answer(status: StatusCode, media: Media, errors: &[ServerError]) -> Answer {
+    let body = serde_json::to_vec(&ErrorsOnly { errors }).unwrap_or_default();
+    Answer {
+        status,
+        media,
+        body,
+        retry_after: None,
+        allow_post_only: false,
+        outcome: errors.first().map_or("INTERNAL", code_of),
+        operation: None,
+    }
+}
+
+/// A GraphQL request error (the document cannot run): 200 under `application/json`, 400 under
+/// `application/graphql-response+json`, never with `data`.
+fn request_error(media: Media, errors: &[ServerError]) -> Answer {
+    let status = match media {
+        Media::Json => StatusCode::OK,
+        Media::GraphqlResponse => StatusCode::BAD_REQUEST,
+    };
+    errors_answer(status, media, errors)
+}
+
+fn rate_limited(state: &AppState, media: Media, refused: Refused, limiter: Limiter) -> Answer {
+    state.metrics.rate_limited(limiter);
+    let e = ApiError::RateLimited {
+        retry_after_secs: refused.retry_after_secs,
+    };
+    Answer {
+        retry_after: Some(refused.retry_after_secs),
+        ..errors_answer(StatusCode::TOO_MANY_REQUESTS, media, &[coded(&e)])
+    }
+}
+
+fn media_for(accepted: Accepted) -> Media {
+    match accepted {
+        Accepted::Media(media) => media,
+        Accepted::Html | Accepted::Nothing => Media::Json,
+    }
+}
+
+fn malformed(state: &AppState, accepted: Accepted, m: Malformed) -> Response {
+    let media = media_for(accepted);
+    let answer = errors_answer(
+        m.status,
+        media,
+        &[coded(&ApiError::bad_input(m.field, m.message))],
+    );
+    state.metrics.request(None, answer.outcome, 0.0);
+    answer.into_response()
+}
+
+async fn handle(
+    state: &AppState,
+    peer: IpAddr,
+    headers: &HeaderMap,
+    accepted: Accepted,
+    method: Method,
+    params: Params,
+) -> Response {
+    let started = Instant::now();
+    let requested = params.operation_name.clone();
+    let answer = if accepted == Accepted::Nothing {
+        errors_answer(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            &[coded(&ApiError::bad_input(
+                "accept",
+                "answers are application/graphql-response+json or application/json; accept one of them",
+            ))],
+        )
+    } else {
+        run(state, peer, headers, media_for(accepted), method, params).await
+    };
+    state.metrics.request(
+        answer.operation.as_deref().or(requested.as_deref()),
+        answer.outcome,
+        started.elapsed().as_secs_f64(),
+    );
+    answer.into_response()
+}
+
+async fn run(
+    state: &AppState,
+    peer: IpAddr,
+    headers: &HeaderMap,
+    media: Media,
+    method: Method,
+    params: Params,
+) -> Answer {
+    let settings = &state.settings;
+    let authorization = headers.get(header::AUTHORIZATION);
+    // Anonymous requests are limited per client before any work; editors are limited per
+    // token subject on mutations, once the token is verified.
+    if authorization.is_none() {
+        let client = client_ip(peer, headers, &settings.trusted_proxies);
+        if let Err(refused) = state.rate_limits.check_anonymous(client) {
+            return rate_limited(state, media, refused, Limiter::ClientIp);
+        }
+    }
+    let refuse =
+        |message: String| request_error(media, &[coded(&ApiError::bad_input("query", message))]);
+    if params.query.len() > settings.max_query_bytes {
+        return refuse(format!(
+            "the query is {} bytes, more than the limit of {} (JOBRISK_MAX_QUERY_BYTES)",
+            params.query.len(),
+            settings.max_query_bytes
+        ));
+    }
+    let nesting = bracket_nesting(&params.query);
+    if nesting > MAX_BRACKET_NESTING {
+        return refuse(format!(
+            "the query nests brackets more than {MAX_BRACKET_NESTING} levels deep"
+        ));
+    }
+    let document = match async_graphql::parser::parse_query(&params.query) {
+        Ok(document) => document,
+        Err(e) => {
+            let mut error: ServerError = e.into();
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "BAD_USER_INPUT");
+            return request_error(media, &[error]);
+        }
+    };
+    let variables = Variables::from_json(serde_json::Value::Object(params.variables));
+    let analysis = match state.cost.check(
+        &document,
+        params.operation_name.as_deref(),
+        &variables,
+        &settings.limits,
+    ) {
+        Ok(analysis) => analysis,
+        Err(refusal) => return refuse(refusal.0),
+    };
+    // The schema would answer `__schema` with a silent null; say why instead.
+    if !settings.introspection && analysis.introspection_depth > 0 {
+        return refuse(
+            "introspection is turned off on this server (JOBRISK_INTROSPECTION=off); use the published schema.graphql".into(),
+        );
+    }
+    if method == Method::GET && analysis.operation_type != OperationType::Query {
+        return Answer {
+            allow_post_only: true,
+            ..errors_answer(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                &[coded(&ApiError::bad_input(
+                    "query",
+                    "only queries may be sent with GET; send mutations with POST",
+                ))],
+            )
+        };
+    }
+    // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
+    let authorization = authorization.map(|v| v.to_str().unwrap_or("invalid"));
+    let caller = match state.auth.caller(authorization).await {
+        Ok(caller) => caller,
+        // A token that does not verify is refused outright, never served as anonymous.
+        Err(e) => {
+            return errors_answer(StatusCode::UNAUTHORIZED, media, &[coded(&e)]);
+        }
+    };
+    if analysis.operation_type == OperationType::Mutation
+        && let Caller::Authenticated(principal) = &caller
+        && let Err(refused) = state.rate_limits.check_write(&principal.sub)
+    {
+        return rate_limited(state, media, refused, Limiter::Subject);
+    }
+    // Nested links (migration targets, related roles) always show what the public sees.
+    let loader = DataLoader::new(
+        DbLoader::new(state.db.clone(), Visibility::Public),
+        tokio::spawn,
+    )
+    .delay(settings.batch_window);
+    let mut request = async_graphql::Request::new(params.query)
+        .variables(variables)
+        .data(caller)
+        .data(loader);
+    request.operation_name = params.operation_name;
+    request.set_parsed_query(document);
+    let response =
+        match tokio::time::timeout(settings.request_timeout, state.schema.execute(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let e = ApiError::Unavailable(format!(
+                    "request timed out after {:?}",
+                    settings.request_timeout
+                ));
+                return errors_answer(StatusCode::SERVICE_UNAVAILABLE, media, &[coded(&e)]);
+            }
+        };
+    Answer {
+        operation: analysis.operation_name,
+        ..finish(response, media, settings.max_response_bytes)
+    }
+}
+
+/// Codes every error, chooses the status and serializes within the size limit.
+fn finish(mut response: async_graphql::Response, media: Media, max_bytes: usize) -> Answer {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if error.path.is_empty() {
+            // Parse, validation and variable errors: the request itself is wrong.
+            ext.set("code", "BAD_USER_INPUT");
+        } else {
+            // A resolver error that bypassed ApiError: treat as internal, never show it.
+            tracing::error!(message = %error.message, "uncoded resolver error");
+            error.message = "internal error".to_owned();
+            ext.set("code", "INTERNAL");
+        }
+    }
+    // Execution never started: validation or variable coercion failed.
+    let request_failed = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    if request_failed {
+        return request_error(media, &response.errors);
+    }
+    // The database could not be reached for part of the answer: say so with 503, so that load
+    // balancers and clients retry instead of caching a broken page.
+    let unavailable = response
+        .errors
+        .iter()
+        .any(|e| code_of(e) == "SERVICE_UNAVAILABLE");
+    let status = if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let outcome = response.errors.first().map_or("ok", code_of);
+    let mut writer = CappedWriter::new(max_bytes);
+    if serde_json::to_writer(&mut writer, &response).is_err() {
+        drop(writer);
+        let e = ApiError::bad_input(
+            "query",
+            format!(
+                "the answer is larger than {max_bytes} bytes (JOBRISK_MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages"
+            ),
+        );
+        let body = serde_json::to_vec(&serde_json::json!({
+            "data": null,
+            "errors": [coded(&e)],
+        }))
+        .unwrap_or_default();
+        return Answer {
+            status: StatusCode::OK,
+            media,
+            body,
+            retry_after: None,
+            allow_post_only: false,
+            outcome: "BAD_USER_INPUT",
+            operation: None,
+        };
+    }
+    Answer {
+        status,
+        media,
+        body: writer.into_inner(),
+        retry_after: None,
+        allow_post_only: false,
+        outcome,
+        operation: None,
+    }
+}
