@@ -30,10 +30,68 @@ pub struct TestApp {
     /// Which database this is.
     pub backend: Backend,
     client: reqwest::Client,
-    cleanup: Option<Cleanup>,
     server: tokio::task::JoinHandle<()>,
     /// SQL the server ran, when spawned with [`TestApp::spawn_counting`].
     statements: Arc<Mutex<Vec<String>>>,
+    /// Dropped after the server (fields drop after `Drop::drop`), removing the database.
+    _fresh: FreshDatabase,
+}
+
+/// A fresh, empty database of its own, removed when dropped.
+pub struct FreshDatabase {
+    /// Its URL.
+    pub url: String,
+    cleanup: Option<Cleanup>,
+}
+
+impl FreshDatabase {
+    /// A new SQLite file, or a new PostgreSQL database on `TEST_POSTGRES_URL`; `None` for
+    /// PostgreSQL when it is not set outside CI (in CI its absence is a failure).
+    pub async fn create(backend: Backend) -> Option<Self> {
+        let name = unique_name();
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("jobrisk-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{name}.db"));
+                (
+                    format!("sqlite://{}?mode=rwc", path.display()),
+                    Cleanup::SqliteFile(path),
+                )
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_POSTGRES_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                (
+                    with_database(&admin_url, &name),
+                    Cleanup::PostgresDatabase { admin_url, name },
+                )
+            }
+        };
+        Some(Self {
+            url,
+            cleanup: Some(cleanup),
+        })
+    }
+}
+
+/// `TEST_POSTGRES_URL`; `None` (skip) when unset outside CI, a panic when unset in CI.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => panic!("CI must set TEST_POSTGRES_URL"),
+        _ => {
+            eprintln!("TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
+            None
+        }
+    }
 }
 
 enum Cleanup {
@@ -112,66 +170,36 @@ impl TestApp {
         counting: bool,
         env: Vec<(&'static str, String)>,
     ) -> Option<Self> {
-        let name = unique_name();
-        let (url, cleanup) = match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join("jobrisk-tests");
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                let path = dir.join(format!("{name}.db"));
-                (
-                    format!("sqlite://{}?mode=rwc", path.display()),
-                    Cleanup::SqliteFile(path),
-                )
+        let fresh = FreshDatabase::create(backend).await?;
+        let url = fresh.url.clone();
+        let config = Config::from_lookup(|key| {
+            let given = env.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+            match key {
+                "DATABASE_URL" => Some(url.clone()),
+                "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
+                // Every test comes from 127.0.0.1 and some send hundreds of requests: rate
+                // limits are off unless a test turns them on.
+                "JOBRISK_RATE_LIMIT_RPS" | "JOBRISK_WRITE_RATE_LIMIT_RPS" => {
+                    given.or_else(|| Some("0".into()))
+                }
+                _ => given,
             }
-            Backend::Postgres => {
-                let admin_url = match std::env::var("TEST_POSTGRES_URL") {
-                    Ok(url) if !url.is_empty() => url,
-                    _ if std::env::var_os("CI").is_some() => {
-                        panic!("CI must set TEST_POSTGRES_URL")
-                    }
-                    _ => {
-                        eprintln!("TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
-                        return None;
-                    }
-                };
-                let admin = Database::connect(&admin_url)
-                    .await
-                    .expect("connect to TEST_POSTGRES_URL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                (
-                    with_database(&admin_url, &name),
-                    Cleanup::PostgresDatabase { admin_url, name },
-                )
-            }
-        };
-        let config = Config::from_lookup(|key| match key {
-            "DATABASE_URL" => Some(url.clone()),
-            "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
-            other => env
-                .iter()
-                .find(|(k, _)| *k == other)
-                .map(|(_, v)| v.clone()),
         })
         .expect("test config");
         let db = api::db::connect(&url).await.expect("connect");
         api::db::migrate(&db).await.expect("migrate");
         let statements: Arc<Mutex<Vec<String>>> = Arc::default();
-        // The callback is an `Arc` inside the pool handle: clones made from `server_db` (the
-        // schema's and the loaders') share it, while `db` stays uncounted.
-        let mut server_db = db.clone();
-        if counting {
+        // The server's statement callback lives in its own clone of the pool handle, so the
+        // test's `db` stays uncounted.
+        let hook: Option<api::db::StatementHook> = counting.then(|| {
             let log = Arc::clone(&statements);
-            server_db.set_metric_callback(move |info| {
+            Arc::new(move |sql: &str| {
                 if let Ok(mut log) = log.lock() {
-                    log.push(info.statement.sql.clone());
+                    log.push(sql.to_owned());
                 }
-            });
-        }
-        let app = Application::with_database(&config, server_db)
+            }) as api::db::StatementHook
+        });
+        let app = Application::with_statement_hook(&config, db.clone(), hook)
             .await
             .expect("bind");
         let addr = app.local_addr().expect("address");
@@ -183,7 +211,7 @@ impl TestApp {
             db,
             backend,
             client: reqwest::Client::new(),
-            cleanup: Some(cleanup),
+            _fresh: fresh,
             server,
             statements,
         })
@@ -394,6 +422,11 @@ pub fn first_error(response: &Value) -> (&str, &Value) {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
         match self.cleanup.take() {
             Some(Cleanup::SqliteFile(path)) => {
                 for suffix in ["", "-wal", "-shm"] {
