@@ -41,7 +41,9 @@ pub fn build_schema(db: Option<DatabaseConnection>, introspection: bool) -> AppS
     builder.finish()
 }
 
-/// The schema in SDL, as checked in at `schema.graphql`.
+/// The schema in SDL, as checked in at `schema.graphql` (with `@specifiedBy`, as introspection
+/// reports it).
 pub fn sdl() -> String {
-    build_schema(None, true).sdl()
+    build_schema(None, true)
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

@@ -1,7 +1,6 @@
 //! Everything between the socket and the schema, one file per concern; `server.rs` only assembles
 //! the router from them.
 
-#[path = "graphiql_stub.rs"]
 pub mod graphiql;
 pub mod graphql;
 pub mod layers;
