@@ -649,3 +649,23 @@ mod configured {
         assert!(!other.headers().contains_key("access-control-allow-origin"));
     }
 }
+
+/// Several instances starting at once on one PostgreSQL all migrate it, in turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_at_once_all_migrate_one_postgres_database() {
+    let Some(fresh) = crate::helpers::FreshDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let runs = (0..4).map(|_| {
+        let url = fresh.url.clone();
+        tokio::spawn(async move {
+            let db = api::db::connect(&url).await.expect("connect");
+            api::db::migrate(&db).await
+        })
+    });
+    for run in futures::future::join_all(runs).await {
+        run.expect("task").expect("every instance migrates");
+    }
+    let db = api::db::connect(&fresh.url).await.expect("connect");
+    assert_eq!(api::db::pending_migrations(&db).await.expect("status"), 0);
+}

@@ -42,10 +42,38 @@ pub fn instrument(
     });
 }
 
+/// Key of the PostgreSQL advisory lock that instances starting at once take in turn to migrate.
+const MIGRATION_LOCK: i64 = 0x6a6f_6272_6973_6b00; // "jobrisk\0"
+
 /// Applies all pending migrations.
+///
+/// On PostgreSQL, instances starting at once take turns through an advisory lock held on one
+/// connection of the pool (released with the session, so a crash cannot leave it held): the
+/// migrator itself does not lock, and two of them racing would both try to create each table.
 pub async fn migrate(db: &DatabaseConnection) -> ApiResult<()> {
-    Migrator::up(db, None).await?;
-    Ok(())
+    use sea_orm::sqlx;
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        Migrator::up(db, None).await?;
+        return Ok(());
+    }
+    let internal = |e: sqlx::Error| crate::ApiError::Internal(format!("migration lock: {e}"));
+    let mut lock = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .map_err(internal)?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(internal)?;
+    let result = Migrator::up(db, None).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *lock)
+        .await
+        .map_err(internal)?;
+    Ok(result?)
 }
 
 /// How many migrations are not applied yet.
