@@ -548,6 +548,27 @@ mod configured {
         assert!(retry >= 1);
         let body: Value = limited.json().await.expect("json");
         assert_eq!(first_error(&body).0, "RATE_LIMITED");
+        // A made-up token is no way around the limit: of three sent at once, at most one can
+        // find a token the bucket refilled meanwhile.
+        let mut forged_limited = 0;
+        for _ in 0..3 {
+            let forged = app
+                .client()
+                .post(app.graphql_url())
+                .bearer_auth("made.up.token")
+                .json(&json!({ "query": "{ __typename }" }))
+                .send()
+                .await
+                .expect("sent");
+            match forged.status() {
+                StatusCode::TOO_MANY_REQUESTS => forged_limited += 1,
+                StatusCode::UNAUTHORIZED => {}
+                other => panic!("a made-up token got {other}: {:?}", forged.text().await),
+            }
+        }
+        assert!(forged_limited >= 2, "{forged_limited} of 3 limited");
+        let limited_total = 1 + forged_limited;
+
         let metrics = app
             .client()
             .get(app.url("/metrics"))
@@ -558,7 +579,9 @@ mod configured {
             .await
             .expect("text");
         assert!(
-            metrics.contains(r#"jobrisk_rate_limited_total{limiter="client_ip"} 1"#),
+            metrics.contains(&format!(
+                r#"jobrisk_rate_limited_total{{limiter="client_ip"}} {limited_total}"#
+            )),
             "{metrics}"
         );
         // Operators' endpoints are never limited.

@@ -50,15 +50,24 @@ async fn sigterm_lets_requests_in_flight_finish_and_exits_0(backend: Backend) {
     let Some(db) = seeded(backend).await else {
         return;
     };
-    // A long batching window makes each page request take a few hundred milliseconds, so
-    // requests are still running when the signal arrives.
-    let mut server = Server::start(&db.url, &[("JOBRISK_BATCH_WINDOW_MS", "150".into())]);
+    // A long batching window makes each page request take a few seconds (one window per
+    // nesting level), so requests are surely running when the signal arrives.
+    let mut server = Server::start(&db.url, &[("JOBRISK_BATCH_WINDOW_MS", "500".into())]);
     let client = reqwest::Client::new();
+    let warm = Arc::new(tokio::sync::Barrier::new(17));
     let in_flight: Vec<_> = (0..16)
         .map(|_| {
-            let client = client.clone();
+            // Each on a connection of its own, opened before the signal.
+            let client = reqwest::Client::new();
             let url = server.graphql_url();
+            let warm = Arc::clone(&warm);
             tokio::spawn(async move {
+                client
+                    .post(&url)
+                    .json(&json!({ "query": "{ __typename }" }))
+                    .send()
+                    .await?;
+                warm.wait().await;
                 let r = client
                     .post(url)
                     .json(&json!({ "query": PAGE, "variables": { "slug": "backend-developer" } }))
@@ -70,7 +79,8 @@ async fn sigterm_lets_requests_in_flight_finish_and_exits_0(backend: Backend) {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    warm.wait().await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     server.signal("TERM");
     for request in in_flight {
         let (status, body) = request
@@ -81,8 +91,8 @@ async fn sigterm_lets_requests_in_flight_finish_and_exits_0(backend: Backend) {
         assert_eq!(body["data"]["role"]["title"], "Backend Developer");
     }
     let exit = server
-        .wait_exit(Duration::from_secs(15))
-        .expect("exits after the requests finish");
+        .wait_exit(Duration::from_secs(19))
+        .expect("exits after the requests finish, within the 20 s grace period");
     assert!(exit.success(), "exit status {exit:?}");
     // It stopped accepting: a new connection is refused.
     assert!(page(&client, &server).await.is_err());

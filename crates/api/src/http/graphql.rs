@@ -2,9 +2,9 @@
 //! from `Accept`, and the status codes each media type calls for.
 //!
 //! Every request goes through the same steps, cheapest first, and is refused at the first that
-//! fails: rate limit (anonymous), document size, bracket nesting, parse, cost analysis, method
-//! (no mutations over GET), token, rate limit (mutations), then execution under a time limit and
-//! serialization under a size limit. Nothing reaches the database before the analysis passed.
+//! fails: token, rate limit (without a verified token), document size, bracket nesting, parse,
+//! cost analysis, method (no mutations over GET), rate limit (mutations), then execution under a
+//! time limit and serialization under a size limit. Nothing reaches the database before the analysis passed.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
@@ -247,15 +247,25 @@ async fn run(
     params: Params,
 ) -> Answer {
     let settings = &state.settings;
-    let authorization = headers.get(header::AUTHORIZATION);
-    // Anonymous requests are limited per client before any work; editors are limited per
-    // token subject on mutations, once the token is verified.
-    if authorization.is_none() {
+    // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let caller = state.auth.caller(authorization).await;
+    // Every request without a verified token counts against its client's limit, before any
+    // other work (a made-up token must not be a way around it); editors are limited per token
+    // subject on mutations.
+    if !matches!(caller, Ok(Caller::Authenticated(_))) {
         let client = client_ip(peer, headers, &settings.trusted_proxies);
         if let Err(refused) = state.rate_limits.check_anonymous(client) {
             return rate_limited(state, media, refused, Limiter::ClientIp);
         }
     }
+    let caller = match caller {
+        Ok(caller) => caller,
+        // A token that does not verify is refused outright, never served as anonymous.
+        Err(e) => return errors_answer(StatusCode::UNAUTHORIZED, media, &[coded(&e)]),
+    };
     let refuse =
         |message: String| request_error(media, &[coded(&ApiError::bad_input("query", message))]);
     if params.query.len() > settings.max_query_bytes {
@@ -311,15 +321,6 @@ async fn run(
             )
         };
     }
-    // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
-    let authorization = authorization.map(|v| v.to_str().unwrap_or("invalid"));
-    let caller = match state.auth.caller(authorization).await {
-        Ok(caller) => caller,
-        // A token that does not verify is refused outright, never served as anonymous.
-        Err(e) => {
-            return errors_answer(StatusCode::UNAUTHORIZED, media, &[coded(&e)]);
-        }
-    };
     if analysis.operation_type == OperationType::Mutation
         && let Caller::Authenticated(principal) = &caller
         && let Err(refused) = state.rate_limits.check_write(&principal.sub)

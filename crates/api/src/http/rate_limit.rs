@@ -178,6 +178,9 @@ mod tests {
         }
         let refused = limits.check_anonymous(ip).expect_err("over the burst");
         assert_eq!(refused.retry_after_secs, 1);
+        for i in 0..5 {
+            assert!(limits.check_anonymous(ip).is_err(), "still refused ({i})");
+        }
         // Other clients have their own bucket; a rate of 0 turns a limit off.
         assert!(
             limits
