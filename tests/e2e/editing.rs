@@ -74,23 +74,7 @@ async fn state(app: &TestApp) -> (String, i64, usize) {
     )
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(crate::helpers::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(crate::helpers::Backend::Postgres).await;
-            }
-        }
-    )*};
-}
-
-on_both_backends!(
+crate::per_backend!(
     bad_tokens_are_refused_and_nothing_is_written,
     hs_rs_confusion_and_asymmetric_keys,
     issuer_and_audience_are_enforced_when_configured,

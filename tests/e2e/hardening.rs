@@ -463,23 +463,7 @@ async fn the_worst_documents_are_refused_with_a_coded_error(app: TestApp) {
 mod configured {
     use super::*;
 
-    /// `name::sqlite` and `name::postgres` for an `async fn name(Backend)`.
-    macro_rules! both {
-        ($($name:ident),*) => {$(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(crate::helpers::Backend::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(crate::helpers::Backend::Postgres).await;
-                }
-            }
-        )*};
-    }
-
-    both!(
+    crate::per_backend!(
         anonymous_clients_are_limited_per_ip_and_spoofed_forwarding_is_ignored,
         behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit,
         answers_larger_than_the_limit_are_cut_off_with_a_coded_error,

@@ -494,6 +494,23 @@ macro_rules! on_both {
     };
 }
 
+/// Runs `async fn name(Backend)` as `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+
 #[test]
 fn postgres_urls_get_their_database_replaced() {
     assert_eq!(

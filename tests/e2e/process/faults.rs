@@ -163,8 +163,38 @@ async fn kill_9_in_the_middle_of_a_large_update_leaves_the_old_or_the_new_role(b
         updateRole(slug: \"backend-developer\", expectedVersion: $v, input: $input) { version } }";
     const READ: &str = "{ role(slug: \"backend-developer\", preview: true) {
         title version tasks { text } faqs { question } revisions(first: 1) { version } } }";
+    // How long one such update takes here, so the kills below land across the whole write.
+    let full = {
+        let server = Server::start(&db.url, &env);
+        let v: Value = client
+            .post(server.graphql_url())
+            .bearer_auth(&token)
+            .json(&json!({ "query": READ }))
+            .send()
+            .await
+            .expect("read")
+            .json()
+            .await
+            .expect("json");
+        let version = v["data"]["role"]["version"].as_i64().expect("version");
+        let started = Instant::now();
+        let done: Value = client
+            .post(server.graphql_url())
+            .bearer_auth(&token)
+            .json(&json!({ "query": UPDATE, "variables": { "v": version, "input": content("A") } }))
+            .send()
+            .await
+            .expect("update")
+            .json()
+            .await
+            .expect("json");
+        assert!(done.get("errors").is_none(), "{done}");
+        started.elapsed()
+    };
+    const ROUNDS: u32 = 12;
     let mut killed_before_answer = 0;
-    for round in 0..8u64 {
+    let mut landed = 0;
+    for round in 0..ROUNDS {
         let server = Server::start(&db.url, &env);
         let read = |server: &Server| {
             client
@@ -180,7 +210,7 @@ async fn kill_9_in_the_middle_of_a_large_update_leaves_the_old_or_the_new_role(b
             .await
             .expect("json");
         let version = before["data"]["role"]["version"].as_i64().expect("version");
-        let mark = if round % 2 == 0 { "A" } else { "B" };
+        let mark = if round % 2 == 0 { "B" } else { "A" };
         let request = client
             .post(server.graphql_url())
             .bearer_auth(&token)
@@ -190,7 +220,8 @@ async fn kill_9_in_the_middle_of_a_large_update_leaves_the_old_or_the_new_role(b
             .send();
         let answered = tokio::select! {
             r = request => r.is_ok(),
-            () = tokio::time::sleep(Duration::from_millis(2 + round * 3)) => false,
+            // From a tenth of the write's time to past its end.
+            () = tokio::time::sleep(full * (round + 1) / 10) => false,
         };
         server.signal("KILL");
         drop(server);
@@ -253,9 +284,10 @@ async fn kill_9_in_the_middle_of_a_large_update_leaves_the_old_or_the_new_role(b
             v_after == version || v_after == version + 1,
             "round {round}"
         );
+        landed += usize::from(v_after == version + 1);
     }
     eprintln!(
-        "[{backend:?}] kill -9 landed before the answer in {killed_before_answer} of 8 rounds"
+        "[{backend:?}] an update takes {full:?}; kill -9 before the answer in {killed_before_answer} of {ROUNDS} rounds; the update was committed in {landed}"
     );
     let server = Server::start(&db.url, &env);
     let _ = client
