@@ -121,15 +121,18 @@ impl Metrics {
         self.db_statements.clone()
     }
 
-    /// Records one answered GraphQL request.
-    pub fn request(&self, operation: Option<&str>, outcome: &str, seconds: f64) {
+    /// Records one answered GraphQL request, with how long it took when it was handled at
+    /// all (a request refused while its body was read has no meaningful duration).
+    pub fn request(&self, operation: Option<&str>, outcome: &str, seconds: Option<f64>) {
         let operation = self.operation_label(operation);
         self.http_requests
             .with_label_values(&[operation.as_str(), outcome])
             .inc();
-        self.http_duration
-            .with_label_values(&[operation.as_str()])
-            .observe(seconds);
+        if let Some(seconds) = seconds {
+            self.http_duration
+                .with_label_values(&[operation.as_str()])
+                .observe(seconds);
+        }
     }
 
     /// Records a request a rate limit refused.

@@ -234,42 +234,37 @@ impl CostModel {
         limits: &Limits,
     ) -> Result<Analysis, Refusal> {
         let analysis = self.analyze(doc, operation_name, variables)?;
-        let refuse = |what: &str, value: u64, limit: u64, variable: &str| {
-            Err(Refusal(format!(
-                "the query {what} {value}, more than the limit of {limit} ({variable})"
-            )))
-        };
-        if analysis.depth > limits.max_depth {
-            return refuse(
+        for (what, value, limit, variable) in [
+            (
                 "nests",
                 analysis.depth as u64,
                 limits.max_depth as u64,
                 "JOBRISK_MAX_DEPTH",
-            );
-        }
-        if analysis.root_fields > limits.max_root_fields {
-            return refuse(
+            ),
+            (
                 "has root fields:",
                 analysis.root_fields,
                 limits.max_root_fields,
                 "JOBRISK_MAX_ROOT_FIELDS",
-            );
-        }
-        if analysis.aliases > limits.max_aliases {
-            return refuse(
+            ),
+            (
                 "has aliases:",
                 analysis.aliases,
                 limits.max_aliases,
                 "JOBRISK_MAX_ALIASES",
-            );
-        }
-        if analysis.fields > limits.max_fields {
-            return refuse(
+            ),
+            (
                 "has fields (after expanding fragments):",
                 analysis.fields,
                 limits.max_fields,
                 "JOBRISK_MAX_FIELDS",
-            );
+            ),
+        ] {
+            if value > limit {
+                return Err(Refusal(format!(
+                    "the query {what} {value}, more than the limit of {limit} ({variable})"
+                )));
+            }
         }
         if analysis.cost > limits.max_cost {
             return Err(Refusal(format!(

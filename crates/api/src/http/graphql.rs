@@ -204,7 +204,7 @@ fn malformed(state: &AppState, accepted: Accepted, m: Malformed) -> Response {
         media,
         &[coded(&ApiError::bad_input(m.field, m.message))],
     );
-    state.metrics.request(None, answer.outcome, 0.0);
+    state.metrics.request(None, answer.outcome, None);
     answer.into_response()
 }
 
@@ -233,7 +233,7 @@ async fn handle(
     state.metrics.request(
         answer.operation.as_deref().or(requested.as_deref()),
         answer.outcome,
-        started.elapsed().as_secs_f64(),
+        Some(started.elapsed().as_secs_f64()),
     );
     answer.into_response()
 }
