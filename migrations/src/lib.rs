@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_catalog;
 mod m20261124_000002_create_roles;
 mod m20261124_000003_create_role_revisions;
+mod m20261203_000004_catalog_versions_audit_typed_json;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_catalog::Migration),
             Box::new(m20261124_000002_create_roles::Migration),
             Box::new(m20261124_000003_create_role_revisions::Migration),
+            Box::new(m20261203_000004_catalog_versions_audit_typed_json::Migration),
         ]
     }
 }

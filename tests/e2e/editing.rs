@@ -44,12 +44,19 @@ fn claims(scope: &str) -> Value {
 }
 
 /// A token that may do everything.
-fn admin() -> String {
+pub(crate) fn admin() -> String {
     hs(json!({ "sub": "admin", "roles": ["admin"], "exp": now() + 600 }))
 }
 
 fn hs_env() -> Vec<(&'static str, String)> {
     vec![("JOBRISK_JWT_SECRET", SECRET.to_owned())]
+}
+
+impl TestApp {
+    /// The server with demo content, accepting the tokens this module signs.
+    pub async fn spawn_editable(backend: Backend) -> Option<Self> {
+        Self::spawn_configured(backend, hs_env()).await
+    }
 }
 
 async fn spawn(backend: Backend, env: Vec<(&'static str, String)>) -> Option<TestApp> {
@@ -496,9 +503,9 @@ async fn shared_entities_in_use_cannot_be_deleted(backend: Backend) {
     };
     let token = admin();
     for m in [
-        r#"mutation { deleteCategory(slug: "technology") { slug } }"#,
-        r#"mutation { deleteTool(slug: "github-copilot") { slug } }"#,
-        r#"mutation { deleteSource(slug: "eloundou-gpts-are-gpts") { slug } }"#,
+        r#"mutation { deleteCategory(slug: "technology", expectedVersion: 1) { slug } }"#,
+        r#"mutation { deleteTool(slug: "github-copilot", expectedVersion: 1) { slug } }"#,
+        r#"mutation { deleteSource(slug: "eloundou-gpts-are-gpts", expectedVersion: 1) { slug } }"#,
         r#"mutation { deleteRole(slug: "cloud-architect", expectedVersion: 1) { slug } }"#,
     ] {
         let r = app.query_as(Some(&token), m, json!({})).await;
@@ -511,7 +518,7 @@ async fn shared_entities_in_use_cannot_be_deleted(backend: Backend) {
     let r = app
         .query_as(
             Some(&token),
-            r#"mutation { deleteCategory(slug: "empty") { name } }"#,
+            r#"mutation { deleteCategory(slug: "empty", expectedVersion: 1) { name } }"#,
             json!({}),
         )
         .await;
@@ -578,11 +585,11 @@ async fn catalog_updates_validate_and_keep_links_across_renames(backend: Backend
         return;
     };
     let token = hs(claims("content:write"));
-    let rename = r#"mutation { updateTool(slug: "github-copilot", input: { slug: "copilot", name: "Copilot" }) { slug name vendor } }"#;
+    let rename = r#"mutation { updateTool(slug: "github-copilot", expectedVersion: 1, input: { slug: "copilot", name: "Copilot" }) { slug name vendor version updatedBy } }"#;
     let r = app.query_as(Some(&token), rename, json!({})).await;
     assert_eq!(
         r["data"]["updateTool"],
-        json!({ "slug": "copilot", "name": "Copilot", "vendor": "GitHub (Microsoft)" }),
+        json!({ "slug": "copilot", "name": "Copilot", "vendor": "GitHub (Microsoft)", "version": 2, "updatedBy": "alice" }),
         "{r}"
     );
     let page = app
@@ -598,27 +605,27 @@ async fn catalog_updates_validate_and_keep_links_across_renames(backend: Backend
 
     for (mutation, code, field) in [
         (
-            r#"mutation { updateTool(slug: "cursor", input: { url: "ftp://cursor" }) { slug } }"#,
+            r#"mutation { updateTool(slug: "cursor", expectedVersion: 1, input: { url: "ftp://cursor" }) { slug } }"#,
             "BAD_USER_INPUT",
             Some("input.url"),
         ),
         (
-            r#"mutation { updateTool(slug: "cursor", input: { slug: "copilot" }) { slug } }"#,
+            r#"mutation { updateTool(slug: "cursor", expectedVersion: 1, input: { slug: "copilot" }) { slug } }"#,
             "BAD_USER_INPUT",
             Some("input.slug"),
         ),
         (
-            r#"mutation { updateCategory(slug: "technology", input: { name: "  " }) { slug } }"#,
+            r#"mutation { updateCategory(slug: "technology", expectedVersion: 1, input: { name: "  " }) { slug } }"#,
             "BAD_USER_INPUT",
             Some("input.name"),
         ),
         (
-            r#"mutation { updateCategory(slug: "no-such", input: { name: "X" }) { slug } }"#,
+            r#"mutation { updateCategory(slug: "no-such", expectedVersion: 1, input: { name: "X" }) { slug } }"#,
             "NOT_FOUND",
             None,
         ),
         (
-            r#"mutation { updateSource(slug: "NOT A SLUG", input: { title: "X" }) { slug } }"#,
+            r#"mutation { updateSource(slug: "NOT A SLUG", expectedVersion: 1, input: { title: "X" }) { slug } }"#,
             "NOT_FOUND",
             None,
         ),
@@ -630,13 +637,19 @@ async fn catalog_updates_validate_and_keep_links_across_renames(backend: Backend
             assert_eq!(error["extensions"]["field"], field, "{r}");
         }
     }
-    let clear = r#"mutation { updateSource(slug: "eloundou-gpts-are-gpts", input: { publishedOn: null }) { publishedOn title } }"#;
+    let clear = r#"mutation { updateSource(slug: "eloundou-gpts-are-gpts", expectedVersion: 1, input: { publishedOn: null }) { publishedOn title } }"#;
     let r = app.query_as(Some(&token), clear, json!({})).await;
     assert_eq!(r["data"]["updateSource"]["publishedOn"], Value::Null, "{r}");
     assert_eq!(
         r["data"]["updateSource"]["title"],
         "GPTs are GPTs: Labor market impact potential of LLMs"
     );
+    // The rename made version 2: an editor still holding version 1 loses, told the current one.
+    let stale = r#"mutation { updateTool(slug: "copilot", expectedVersion: 1, input: { name: "Stale" }) { name } }"#;
+    let r = app.query_as(Some(&token), stale, json!({})).await;
+    let (code, error) = first_error(&r);
+    assert_eq!(code, "CONFLICT", "{r}");
+    assert_eq!(error["extensions"]["currentVersion"], 2, "{r}");
     let reader = hs(claims("content:read"));
     let r = app.query_as(Some(&reader), rename, json!({})).await;
     assert_eq!(first_error(&r).0, "FORBIDDEN", "{r}");

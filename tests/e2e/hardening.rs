@@ -262,7 +262,10 @@ async fn get_runs_queries_and_refuses_mutations(app: TestApp) {
     assert_eq!(body["data"]["role"]["title"], "Backend Developer");
     let mutation = get(
         &app,
-        &[("query", r#"mutation { deleteTool(slug: "x") { slug } }"#)],
+        &[(
+            "query",
+            r#"mutation { deleteTool(slug: "x", expectedVersion: 1) { slug } }"#,
+        )],
         None,
     )
     .await;

@@ -2,14 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use api::service::catalog::ToolContent;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_every_error_coded, first_error, strings_under};
 use crate::on_both;
 use crate::page::PAGE_QUERY;
 
-/// Published demo roles hidden by SQL, and new roles created hidden through the service layer.
+/// Published demo roles hidden by SQL, and new roles created hidden through the API.
 const DRAFTED: &str = "cloud-architect";
 const ARCHIVED: &str = "devops-engineer";
 const NEW_DRAFT: &str = "ghost-developer";
@@ -40,18 +39,24 @@ async fn hide_roles(app: &TestApp) -> usize {
         "UPDATE roles SET status = 'ARCHIVED' WHERE slug = '{ARCHIVED}'"
     ))
     .await;
-    api::service::catalog::create_tool(
-        &app.db,
-        &ToolContent {
-            slug: GHOST_TOOL.into(),
-            name: "Ghost Tool".into(),
-            vendor: "Nobody".into(),
-            url: "https://example.com/ghost".into(),
-            description: "A tool only hidden pages mention.".into(),
-        },
-    )
-    .await
-    .expect("tool created");
+    let admin = crate::editing::admin();
+    let created = app
+        .query_as(
+            Some(&admin),
+            "mutation($input: ToolInput!) { createTool(input: $input) { slug } }",
+            json!({ "input": {
+                "slug": GHOST_TOOL,
+                "name": "Ghost Tool",
+                "vendor": "Nobody",
+                "url": "https://example.com/ghost",
+                "description": "A tool only hidden pages mention.",
+            } }),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["createTool"]["slug"], GHOST_TOOL,
+        "{created:#}"
+    );
     let backend = api::seed::demo_roles()
         .expect("demo roles")
         .into_iter()
@@ -64,11 +69,36 @@ async fn hide_roles(app: &TestApp) -> usize {
         let mut content = backend.clone();
         content.slug = slug.into();
         content.title = title.into();
-        content.status = serde_json::from_value(json!(status)).expect("a status");
         content.tools_affecting[0].tool = GHOST_TOOL.into();
-        api::service::roles::create_role(&app.db, &content, true)
-            .await
-            .expect("hidden role created");
+        let mut input = serde_json::to_value(&content).expect("content as JSON");
+        if let Some(fields) = input.as_object_mut() {
+            fields.remove("status");
+            let category = fields.remove("category").expect("a category");
+            fields.insert("categorySlug".into(), category);
+        }
+        // Created as a draft, as every new page is; the archived one is archived after.
+        let created = app
+            .query_as(
+                Some(&admin),
+                "mutation($input: RoleInput!) { createRole(input: $input) { version } }",
+                json!({ "input": input }),
+            )
+            .await;
+        let version = &created["data"]["createRole"]["version"];
+        assert!(version.is_i64(), "{created:#}");
+        if status == "ARCHIVED" {
+            let archived = app
+                .query_as(
+                    Some(&admin),
+                    "mutation($s: String!, $v: Int!) { archiveRole(slug: $s, expectedVersion: $v) { status } }",
+                    json!({ "s": slug, "v": version }),
+                )
+                .await;
+            assert_eq!(
+                archived["data"]["archiveRole"]["status"], status,
+                "{archived:#}"
+            );
+        }
     }
     let statuses = app
         .sql_strings(&format!(
@@ -103,7 +133,7 @@ fn node_slugs(connection: &Value) -> Vec<String> {
         .collect()
 }
 
-on_both!(
+on_both!(spawn_editable =>
     hidden_roles_have_no_page,
     hidden_roles_are_in_no_list_count_or_filter,
     hidden_roles_are_in_no_category_tool_related_or_migration_list,

@@ -105,12 +105,66 @@ impl ErrorExtensions for ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// The one place database errors become client errors: connection trouble is 503, a
+    /// constraint the write broke is a coded field error or CONFLICT (two writers racing past
+    /// the same check), anything else is INTERNAL.
     fn from(e: sea_orm::DbErr) -> Self {
         if is_unavailable(&e) {
             Self::Unavailable(e.to_string())
+        } else if let Some(violation) = constraint_violation(&e) {
+            violation
         } else {
             Self::Database(e)
         }
+    }
+}
+
+/// Unique constraints whose violation is the client's input: (PostgreSQL constraint name,
+/// SQLite `table.column`, what the slug names).
+const UNIQUE_SLUGS: [(&str, &str, &str); 4] = [
+    ("uq_roles_slug", "roles.slug", "role"),
+    ("uq_categories_slug", "categories.slug", "category"),
+    ("uq_tools_slug", "tools.slug", "tool"),
+    ("uq_sources_slug", "sources.slug", "source"),
+];
+
+/// The client error for a broken unique or foreign-key constraint, on either database.
+fn constraint_violation(e: &sea_orm::DbErr) -> Option<ApiError> {
+    use sea_orm::sqlx::error::ErrorKind;
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))) =
+        e
+    else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(db) = inner.as_ref() else {
+        return None;
+    };
+    match db.kind() {
+        ErrorKind::UniqueViolation => {
+            // PostgreSQL names the constraint; SQLite says "UNIQUE constraint failed: t.c".
+            let constraint = db.constraint().unwrap_or_default();
+            let message = db.message();
+            let slug = UNIQUE_SLUGS.iter().find(|(name, column, _)| {
+                constraint == *name || message.ends_with(&format!(": {column}"))
+            });
+            Some(match slug {
+                Some((_, _, what)) => ApiError::bad_input(
+                    "input.slug",
+                    format!("is already taken by another {what}"),
+                ),
+                None => ApiError::Conflict {
+                    message: "the content changed while this write ran; reload and try again"
+                        .into(),
+                    current_version: None,
+                },
+            })
+        }
+        ErrorKind::ForeignKeyViolation => Some(ApiError::Conflict {
+            message: "the write refers to content that was deleted meanwhile, or deletes content that is in use; reload and try again".into(),
+            current_version: None,
+        }),
+        _ => None,
     }
 }
 
@@ -159,5 +213,11 @@ pub trait ResultExt<T> {
 impl<T> ResultExt<T> for ApiResult<T> {
     fn gql(self) -> GqlResult<T> {
         self.map_err(|e| e.extend())
+    }
+}
+
+impl<T> ResultExt<T> for Result<T, sea_orm::DbErr> {
+    fn gql(self) -> GqlResult<T> {
+        self.map_err(|e| ApiError::from(e).extend())
     }
 }

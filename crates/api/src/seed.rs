@@ -82,17 +82,17 @@ pub async fn seed(db: &DatabaseConnection) -> ApiResult<SeedReport> {
     let txn = db.begin().await?;
     let mut report = SeedReport::default();
     for c in &categories {
-        catalog::create_category(&txn, c).await?;
+        catalog::insert_category(&txn, c, SEED_EDITOR).await?;
         report.categories += 1;
     }
     for t in &tools {
-        catalog::create_tool(&txn, t)
+        catalog::insert_tool(&txn, t, SEED_EDITOR)
             .await
             .map_err(|e| context(e, &t.slug))?;
         report.tools += 1;
     }
     for s in &sources {
-        catalog::create_source(&txn, s)
+        catalog::insert_source(&txn, s, SEED_EDITOR)
             .await
             .map_err(|e| context(e, &s.slug))?;
         report.sources += 1;
@@ -144,6 +144,7 @@ fn context(e: ApiError, slug: &str) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::service::content::ContentRules;
 
     #[test]
     fn every_demo_role_validates_and_scores() {

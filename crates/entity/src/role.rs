@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::content::Contributions;
 use crate::enums::{Level, RoleStatus};
 
 /// A role row; the score columns are written only from `scoring` output.
@@ -32,8 +33,9 @@ pub struct Model {
     pub task_alpha: Option<f64>,
     pub task_beta: Option<f64>,
     pub task_gamma: Option<f64>,
-    /// JSON array of `{kind, points, exact}`, as produced by the scoring crate.
-    pub contributions: String,
+    /// What each piece of evidence adds to the score, as the scoring crate computed it.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub contributions: Contributions,
     pub model_version: String,
     pub status: RoleStatus,
     pub version: i32,
@@ -61,20 +63,3 @@ impl Related<super::category::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
-
-/// Who is reading: decides which roles exist for the query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Visibility {
-    /// Anonymous readers and frontends: published roles only.
-    Public,
-    /// Authenticated editors previewing: every role, whatever its status.
-    Editor,
-}
-
-/// The one query builder every role read starts from: it applies the visibility rule.
-pub fn visible(visibility: Visibility) -> Select<Entity> {
-    match visibility {
-        Visibility::Public => Entity::find().filter(Column::Status.eq(RoleStatus::Published)),
-        Visibility::Editor => Entity::find(),
-    }
-}

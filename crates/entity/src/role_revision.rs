@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::content::RoleContent;
+
 /// One revision: the full content after a successful write, who made it and when.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "role_revisions")]
@@ -11,8 +13,9 @@ pub struct Model {
     pub role_id: i32,
     /// The role's version after the write.
     pub version: i32,
-    /// JSON snapshot of the role's content (the editing input format) and status.
-    pub snapshot: String,
+    /// The role's whole content (the editing input format) and status after the write.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub snapshot: RoleContent,
     /// The editor's `sub` claim.
     pub editor: String,
     /// Short description of the change.

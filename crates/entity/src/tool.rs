@@ -16,6 +16,10 @@ pub struct Model {
     pub description: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Raised by every write; editors send it back as `expectedVersion`.
+    pub version: i32,
+    /// Who made the last write (a token's `sub`); null for rows written before it was recorded.
+    pub updated_by: Option<String>,
 }
 
 /// Relations of a tool.

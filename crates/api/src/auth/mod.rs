@@ -12,7 +12,10 @@
 //!   write + publish; `admin` = everything.
 
 mod jwks;
+pub mod permit;
 pub mod token;
+
+pub use permit::{Grant, Permit};
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -77,8 +80,9 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// The principal holding `permission`, or the error to answer with.
-    pub fn require(&self, permission: Permission) -> ApiResult<&Principal> {
+    /// The principal holding `permission`, or the error to answer with. Code that acts on the
+    /// permission takes a [`Permit`] from [`Caller::permit`] instead.
+    fn require(&self, permission: Permission) -> ApiResult<&Principal> {
         match self {
             Self::Anonymous { auth_enabled: false } => Err(ApiError::Unauthenticated(
                 "editing is disabled: the server has no JWT key configured (set JOBRISK_JWT_SECRET, JOBRISK_JWT_PUBLIC_KEY or JOBRISK_JWT_JWKS_URL)".into(),

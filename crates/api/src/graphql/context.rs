@@ -1,23 +1,15 @@
 //! What resolvers read from the schema and request context.
 
 use async_graphql::Context;
-use entity::Visibility;
-use sea_orm::DatabaseConnection;
 
-use crate::auth::{Caller, Permission, Principal};
+use crate::auth::{Caller, Grant, Permit};
 use crate::error::{ApiError, ApiResult};
-use crate::service::editing::Editing;
+use crate::service::{Store, Visibility, visibility};
 
-/// The database (schema data).
-pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
-        .map_err(|_| ApiError::Internal("schema has no database".into()))
-}
-
-/// The editing service (schema data).
-pub fn editing<'a>(ctx: &Context<'a>) -> ApiResult<&'a Editing> {
-    ctx.data::<Editing>()
-        .map_err(|_| ApiError::Internal("schema has no editing service".into()))
+/// The content store (schema data): every read and write goes through it.
+pub fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a Store> {
+    ctx.data::<Store>()
+        .map_err(|_| ApiError::Internal("schema has no store".into()))
 }
 
 /// The request's caller (request data); anonymous when the request carried no token.
@@ -28,18 +20,12 @@ pub fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
     ctx.data::<Caller>().unwrap_or(&NOBODY)
 }
 
-/// The caller, who must hold `permission`.
-pub fn require<'a>(ctx: &Context<'a>, permission: Permission) -> ApiResult<&'a Principal> {
-    caller(ctx).require(permission)
+/// A permit of kind `G` for the request's caller, or the error to answer with.
+pub fn permit<G: Grant>(ctx: &Context<'_>) -> ApiResult<Permit<G>> {
+    caller(ctx).permit::<G>()
 }
 
-/// Public visibility, or editor visibility when `preview` is asked for by a caller who may read
-/// drafts.
-pub fn visibility_for(ctx: &Context<'_>, preview: bool) -> ApiResult<Visibility> {
-    if preview {
-        require(ctx, Permission::Read)?;
-        Ok(Visibility::Editor)
-    } else {
-        Ok(Visibility::Public)
-    }
+/// Which roles the request may see, given whether it asks for unpublished ones.
+pub fn visibility(ctx: &Context<'_>, asks_for_unpublished: bool) -> ApiResult<Visibility> {
+    visibility::decide(caller(ctx), asks_for_unpublished)
 }

@@ -29,6 +29,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Value, Variables};
 use async_graphql_value::Value as AstValue;
 
+use crate::graphql::query::audit::{AUDIT_DEFAULT, AUDIT_MAX};
 use crate::graphql::types::role::{RELATED_DEFAULT, RELATED_MAX, REVISIONS_DEFAULT, REVISIONS_MAX};
 use crate::service::catalog::{MAX_CATEGORIES, MAX_SOURCES, MAX_TOOLS};
 use crate::service::content::MAX_ITEMS;
@@ -141,6 +142,10 @@ fn size_rule(parent: &str, field: &str) -> Option<Size> {
         ("Role", "revisions") => Size::First {
             default: REVISIONS_DEFAULT as u64,
             max: REVISIONS_MAX as u64,
+        },
+        ("Query", "auditEvents") => Size::First {
+            default: AUDIT_DEFAULT as u64,
+            max: AUDIT_MAX as u64,
         },
         // One per factor kind, one per evidence kind, one per level band.
         ("Risk", "factors") => Size::Fixed(3),

@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    Visibility, category, role, role_faq, role_migration_path, role_skill, role_source, role_task,
-    role_tool, source, tool,
+    category, role, role_faq, role_migration_path, role_skill, role_task, role_tool, source, tool,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
+use crate::service::Visibility;
+use crate::service::reads;
 
 /// Loader error: the database error, shared because every waiting field gets a copy.
 #[derive(Clone, Debug)]
@@ -97,40 +98,34 @@ where
 }
 
 macro_rules! by_id {
-    ($key:ident, $entity:ident, $value:ty) => {
+    ($key:ident, $read:path, $value:ty) => {
         impl Loader<$key> for DbLoader {
             type Value = $value;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
-                let rows = $entity::Entity::find()
-                    .filter($entity::Column::Id.is_in(ids(keys, |k| k.0)))
-                    .all(&self.db)
-                    .await?;
+                let rows = $read(&self.db, ids(keys, |k| k.0)).await?;
                 Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
             }
         }
     };
 }
 
-by_id!(CategoryById, category, category::Model);
-by_id!(ToolById, tool, tool::Model);
+by_id!(CategoryById, reads::categories_by_id, category::Model);
+by_id!(ToolById, reads::tools_by_id, tool::Model);
 
 impl Loader<RoleById> for DbLoader {
     type Value = role::Model;
     type Error = LoadError;
 
     async fn load(&self, keys: &[RoleById]) -> Result<HashMap<RoleById, role::Model>, LoadError> {
-        let rows = role::visible(self.visibility)
-            .filter(role::Column::Id.is_in(ids(keys, |k| k.0)))
-            .all(&self.db)
-            .await?;
+        let rows = reads::roles_by_id(&self.db, &self.visibility, ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|m| (RoleById(m.id), m)).collect())
     }
 }
 
 macro_rules! children {
-    ($key:ident, $entity:ident) => {
+    ($key:ident, $entity:ident, $read:path) => {
         impl Loader<$key> for DbLoader {
             type Value = Vec<$entity::Model>;
             type Error = LoadError;
@@ -139,23 +134,18 @@ macro_rules! children {
                 &self,
                 keys: &[$key],
             ) -> Result<HashMap<$key, Vec<$entity::Model>>, LoadError> {
-                let rows = $entity::Entity::find()
-                    .filter($entity::Column::RoleId.is_in(ids(keys, |k| k.0)))
-                    .order_by_asc($entity::Column::RoleId)
-                    .order_by_asc($entity::Column::Position)
-                    .all(&self.db)
-                    .await?;
+                let rows = $read(&self.db, ids(keys, |k| k.0)).await?;
                 Ok(group(keys, rows, |m| $key(m.role_id)))
             }
         }
     };
 }
 
-children!(TasksOf, role_task);
-children!(ToolLinksOf, role_tool);
-children!(SkillsOf, role_skill);
-children!(PathsOf, role_migration_path);
-children!(FaqsOf, role_faq);
+children!(TasksOf, role_task, reads::tasks_of);
+children!(ToolLinksOf, role_tool, reads::tool_links_of);
+children!(SkillsOf, role_skill, reads::skills_of);
+children!(PathsOf, role_migration_path, reads::paths_of);
+children!(FaqsOf, role_faq, reads::faqs_of);
 
 impl Loader<SourcesOf> for DbLoader {
     type Value = Vec<source::Model>;
@@ -165,13 +155,7 @@ impl Loader<SourcesOf> for DbLoader {
         &self,
         keys: &[SourcesOf],
     ) -> Result<HashMap<SourcesOf, Vec<source::Model>>, LoadError> {
-        let citations = role_source::Entity::find()
-            .filter(role_source::Column::RoleId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(role_source::Column::RoleId)
-            .order_by_asc(role_source::Column::Position)
-            .find_also_related(source::Entity)
-            .all(&self.db)
-            .await?;
+        let citations = reads::citations_of(&self.db, ids(keys, |k| k.0)).await?;
         let mut map: HashMap<SourcesOf, Vec<source::Model>> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for (citation, src) in citations {
@@ -191,12 +175,8 @@ impl Loader<RolesInCategory> for DbLoader {
         &self,
         keys: &[RolesInCategory],
     ) -> Result<HashMap<RolesInCategory, Vec<role::Model>>, LoadError> {
-        let rows = role::visible(self.visibility)
-            .filter(role::Column::CategoryId.is_in(ids(keys, |k| k.0)))
-            .order_by_asc(role::Column::Score)
-            .order_by_asc(role::Column::Id)
-            .all(&self.db)
-            .await?;
+        let rows =
+            reads::roles_in_categories(&self.db, &self.visibility, ids(keys, |k| k.0)).await?;
         Ok(group(keys, rows, |m| RolesInCategory(m.category_id)))
     }
 }

@@ -15,12 +15,12 @@ use sea_orm::DatabaseConnection;
 use mutation::MutationRoot;
 use query::QueryRoot;
 
-use crate::service::editing::Editing;
+use crate::service::Store;
 
 /// The jobrisk schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema; the database reaches resolvers as context data.
+/// Builds the schema; the content store reaches resolvers as context data.
 ///
 /// Depth and cost are not limited here: the HTTP layer checks every document with
 /// [`cost::CostModel`] before it runs, which counts lists and treats introspection apart.
@@ -36,7 +36,7 @@ pub fn build_schema(db: Option<DatabaseConnection>, introspection: bool) -> AppS
         builder = builder.disable_introspection();
     }
     if let Some(db) = db {
-        builder = builder.data(Editing::new(db.clone())).data(db);
+        builder = builder.data(Store::new(db));
     }
     builder.finish()
 }

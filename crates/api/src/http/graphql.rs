@@ -9,6 +9,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
+use crate::service::Visibility;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensions, ServerError, Variables};
@@ -17,7 +18,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
-use entity::Visibility;
 use serde::Serialize;
 
 use super::AppState;

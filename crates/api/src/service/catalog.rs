@@ -1,13 +1,22 @@
-//! Categories, tools and sources: shared entities that roles point to.
+//! Categories, tools and sources: shared entities that roles point to. Each write is one
+//! transaction of its own, guarded by the item's version like roles, recording who made it
+//! (`updated_by`, and the audit log).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{category, source, tool};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Deserialize;
 
+use super::Store;
+use super::audit;
 use super::content::{MAX_TEXT, MAX_TITLE, check_slug, check_text, check_url, is_slug};
+use crate::auth::{
+    Permit,
+    permit::{Delete, Write},
+};
 use crate::error::{ApiError, ApiResult};
 
 /// Most categories that may exist: the public `categories` list returns them all, so its size
@@ -144,7 +153,8 @@ async fn find_by_slug<E: EntityTrait>(
     found.ok_or_else(|| ApiError::NotFound(format!("no {what} with slug {slug:?}")))
 }
 
-/// Fails with a field error when another row of `E` already has `slug`.
+/// Fails with a field error when another row of `E` already has `slug`. Two writers racing
+/// past this check meet the unique constraint, which `ApiError::from` reports the same way.
 async fn ensure_free<E: EntityTrait>(
     db: &impl ConnectionTrait,
     column: E::Column,
@@ -189,20 +199,17 @@ fn ensure_unused(what: &str, slug: &str, count: u64, by: &str) -> ApiResult<()> 
     Ok(())
 }
 
-/// Inserts a category after validating it.
-pub async fn create_category(
-    db: &impl ConnectionTrait,
-    c: &CategoryContent,
-) -> ApiResult<category::Model> {
-    c.validate()?;
-    ensure_free::<category::Entity>(db, category::Column::Slug, &c.slug, "category").await?;
-    ensure_room::<category::Entity>(db, MAX_CATEGORIES, "categories").await?;
-    let now = Utc::now();
-    let row = category::ActiveModel {
-        created_at: Set(now),
-        ..Default::default()
-    };
-    Ok(fill_category(row, c.clone(), now).insert(db).await?)
+/// CONFLICT unless the editor last read `current`.
+fn ensure_version(what: &str, slug: &str, current: i32, expected: i32) -> ApiResult<()> {
+    if current != expected {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "the {what} {slug:?} changed since version {expected}: it is now at version {current}; reload and apply your change again"
+            ),
+            current_version: Some(current),
+        });
+    }
+    Ok(())
 }
 
 fn fill_category(
@@ -217,53 +224,19 @@ fn fill_category(
     m
 }
 
-/// Updates a category; slug changes keep their links (roles point at ids).
-pub async fn update_category(
-    db: &impl ConnectionTrait,
-    slug: &str,
-    p: CategoryPatch,
-) -> ApiResult<category::Model> {
-    let current =
-        find_by_slug::<category::Entity>(db, category::Column::Slug, slug, "category").await?;
-    let merged = CategoryContent {
+fn merge_category(current: &category::Model, p: CategoryPatch) -> CategoryContent {
+    CategoryContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         name: p.name.unwrap_or_else(|| current.name.clone()),
         description: p.description.unwrap_or_else(|| current.description.clone()),
-    };
-    merged.validate()?;
-    if merged.slug != current.slug {
-        ensure_free::<category::Entity>(db, category::Column::Slug, &merged.slug, "category")
-            .await?;
     }
-    Ok(fill_category(current.into(), merged, Utc::now())
-        .update(db)
-        .await?)
 }
 
-/// Deletes an unused category.
-pub async fn delete_category(db: &impl ConnectionTrait, slug: &str) -> ApiResult<category::Model> {
-    let current =
-        find_by_slug::<category::Entity>(db, category::Column::Slug, slug, "category").await?;
-    let used = entity::role::Entity::find()
-        .filter(entity::role::Column::CategoryId.eq(current.id))
+async fn category_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
+    Ok(entity::role::Entity::find()
+        .filter(entity::role::Column::CategoryId.eq(id))
         .count(db)
-        .await?;
-    ensure_unused("category", slug, used, "roles")?;
-    category::Entity::delete_by_id(current.id).exec(db).await?;
-    Ok(current)
-}
-
-/// Inserts a tool after validating it.
-pub async fn create_tool(db: &impl ConnectionTrait, t: &ToolContent) -> ApiResult<tool::Model> {
-    t.validate()?;
-    ensure_free::<tool::Entity>(db, tool::Column::Slug, &t.slug, "tool").await?;
-    ensure_room::<tool::Entity>(db, MAX_TOOLS, "tools").await?;
-    let now = Utc::now();
-    let row = tool::ActiveModel {
-        created_at: Set(now),
-        ..Default::default()
-    };
-    Ok(fill_tool(row, t.clone(), now).insert(db).await?)
+        .await?)
 }
 
 fn fill_tool(mut m: tool::ActiveModel, t: ToolContent, now: DateTime<Utc>) -> tool::ActiveModel {
@@ -276,55 +249,21 @@ fn fill_tool(mut m: tool::ActiveModel, t: ToolContent, now: DateTime<Utc>) -> to
     m
 }
 
-/// Updates a tool.
-pub async fn update_tool(
-    db: &impl ConnectionTrait,
-    slug: &str,
-    p: ToolPatch,
-) -> ApiResult<tool::Model> {
-    let current = find_by_slug::<tool::Entity>(db, tool::Column::Slug, slug, "tool").await?;
-    let merged = ToolContent {
+fn merge_tool(current: &tool::Model, p: ToolPatch) -> ToolContent {
+    ToolContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         name: p.name.unwrap_or_else(|| current.name.clone()),
         vendor: p.vendor.unwrap_or_else(|| current.vendor.clone()),
         url: p.url.unwrap_or_else(|| current.url.clone()),
         description: p.description.unwrap_or_else(|| current.description.clone()),
-    };
-    merged.validate()?;
-    if merged.slug != current.slug {
-        ensure_free::<tool::Entity>(db, tool::Column::Slug, &merged.slug, "tool").await?;
     }
-    Ok(fill_tool(current.into(), merged, Utc::now())
-        .update(db)
-        .await?)
 }
 
-/// Deletes a tool no role links to.
-pub async fn delete_tool(db: &impl ConnectionTrait, slug: &str) -> ApiResult<tool::Model> {
-    let current = find_by_slug::<tool::Entity>(db, tool::Column::Slug, slug, "tool").await?;
-    let used = entity::role_tool::Entity::find()
-        .filter(entity::role_tool::Column::ToolId.eq(current.id))
+async fn tool_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
+    Ok(entity::role_tool::Entity::find()
+        .filter(entity::role_tool::Column::ToolId.eq(id))
         .count(db)
-        .await?;
-    ensure_unused("tool", slug, used, "role links")?;
-    tool::Entity::delete_by_id(current.id).exec(db).await?;
-    Ok(current)
-}
-
-/// Inserts a source after validating it.
-pub async fn create_source(
-    db: &impl ConnectionTrait,
-    s: &SourceContent,
-) -> ApiResult<source::Model> {
-    s.validate()?;
-    ensure_free::<source::Entity>(db, source::Column::Slug, &s.slug, "source").await?;
-    ensure_room::<source::Entity>(db, MAX_SOURCES, "sources").await?;
-    let now = Utc::now();
-    let row = source::ActiveModel {
-        created_at: Set(now),
-        ..Default::default()
-    };
-    Ok(fill_source(row, s.clone(), now).insert(db).await?)
+        .await?)
 }
 
 fn fill_source(
@@ -341,37 +280,226 @@ fn fill_source(
     m
 }
 
-/// Updates a source.
-pub async fn update_source(
-    db: &impl ConnectionTrait,
-    slug: &str,
-    p: SourcePatch,
-) -> ApiResult<source::Model> {
-    let current = find_by_slug::<source::Entity>(db, source::Column::Slug, slug, "source").await?;
-    let merged = SourceContent {
+fn merge_source(current: &source::Model, p: SourcePatch) -> SourceContent {
+    SourceContent {
         slug: p.slug.unwrap_or_else(|| current.slug.clone()),
         title: p.title.unwrap_or_else(|| current.title.clone()),
         publisher: p.publisher.unwrap_or_else(|| current.publisher.clone()),
         url: p.url.unwrap_or_else(|| current.url.clone()),
         published_on: p.published_on.unwrap_or(current.published_on),
-    };
-    merged.validate()?;
-    if merged.slug != current.slug {
-        ensure_free::<source::Entity>(db, source::Column::Slug, &merged.slug, "source").await?;
     }
-    Ok(fill_source(current.into(), merged, Utc::now())
-        .update(db)
+}
+
+async fn source_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
+    Ok(entity::role_source::Entity::find()
+        .filter(entity::role_source::Column::SourceId.eq(id))
+        .count(db)
         .await?)
 }
 
-/// Deletes a source no role cites.
-pub async fn delete_source(db: &impl ConnectionTrait, slug: &str) -> ApiResult<source::Model> {
-    let current = find_by_slug::<source::Entity>(db, source::Column::Slug, slug, "source").await?;
-    let used = entity::role_source::Entity::find()
-        .filter(entity::role_source::Column::SourceId.eq(current.id))
-        .count(db)
-        .await?;
-    ensure_unused("source", slug, used, "role citations")?;
-    source::Entity::delete_by_id(current.id).exec(db).await?;
-    Ok(current)
+/// Generates, for one kind of catalog item, the insert the seed shares and the three writes
+/// editors make through the [`Store`]: the same rules for every kind, written once.
+macro_rules! catalog_kind {
+    (
+        $module:ident, $what:literal, $plural:literal, $used_by:literal,
+        cap: $cap:expr,
+        content: $content:ty, patch: $patch:ty,
+        fill: $fill:ident, merge: $merge:ident, users: $users:ident,
+        insert: $insert:ident, create: $create:ident, update: $update:ident,
+        delete: $delete:ident $(,)?
+    ) => {
+        /// Inserts a validated item as `actor` inside the caller's transaction (the seed and
+        /// the create mutation share it).
+        pub(crate) async fn $insert(
+            db: &impl ConnectionTrait,
+            content: &$content,
+            actor: &str,
+        ) -> ApiResult<$module::Model> {
+            content.validate()?;
+            ensure_free::<$module::Entity>(db, $module::Column::Slug, &content.slug, $what)
+                .await?;
+            ensure_room::<$module::Entity>(db, $cap, $plural).await?;
+            let now = Utc::now();
+            let row = $module::ActiveModel {
+                created_at: Set(now),
+                version: Set(1),
+                updated_by: Set(Some(actor.to_owned())),
+                ..Default::default()
+            };
+            Ok($fill(row, content.clone(), now).insert(db).await?)
+        }
+
+        impl Store {
+            #[doc = concat!("Creates a ", $what, " at version 1.")]
+            pub async fn $create(
+                &self,
+                permit: &Permit<Write>,
+                content: $content,
+            ) -> ApiResult<$module::Model> {
+                let txn = self.begin().await?;
+                let row = $insert(&*txn, &content, permit.actor()).await?;
+                audit::record(&*txn, permit.actor(), concat!($what, ".created"), &row.slug, row.version)
+                    .await?;
+                txn.commit().await?;
+                Ok(row)
+            }
+
+            #[doc = concat!("Changes the ", $what, " `slug` at `expected_version`; slug changes keep links (roles point at ids).")]
+            pub async fn $update(
+                &self,
+                permit: &Permit<Write>,
+                slug: &str,
+                expected_version: i32,
+                patch: $patch,
+            ) -> ApiResult<$module::Model> {
+                let txn = self.begin().await?;
+                let current =
+                    find_by_slug::<$module::Entity>(&*txn, $module::Column::Slug, slug, $what)
+                        .await?;
+                ensure_version($what, slug, current.version, expected_version)?;
+                let merged = $merge(&current, patch);
+                merged.validate()?;
+                if merged.slug != current.slug {
+                    ensure_free::<$module::Entity>(&*txn, $module::Column::Slug, &merged.slug, $what)
+                        .await?;
+                }
+                let id = current.id;
+                let mut row = $fill(current.into(), merged, Utc::now());
+                row.version = Set(expected_version + 1);
+                row.updated_by = Set(Some(permit.actor().to_owned()));
+                // The version in the filter makes a concurrent writer that read the same
+                // version lose here rather than overwrite.
+                let written = $module::Entity::update_many()
+                    .set(row)
+                    .filter($module::Column::Id.eq(id))
+                    .filter($module::Column::Version.eq(expected_version))
+                    .exec(&*txn)
+                    .await?;
+                let updated = $module::Entity::find_by_id(id)
+                    .one(&*txn)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound(format!("no {} with slug {slug:?}", $what)))?;
+                if written.rows_affected == 0 {
+                    ensure_version($what, slug, updated.version, expected_version)?;
+                }
+                audit::record(&*txn, permit.actor(), concat!($what, ".updated"), &updated.slug, updated.version)
+                    .await?;
+                txn.commit().await?;
+                Ok(updated)
+            }
+
+            #[doc = concat!("Deletes the ", $what, " `slug` at `expected_version`; refused with CONFLICT while in use.")]
+            pub async fn $delete(
+                &self,
+                permit: &Permit<Delete>,
+                slug: &str,
+                expected_version: i32,
+            ) -> ApiResult<$module::Model> {
+                let txn = self.begin().await?;
+                let current =
+                    find_by_slug::<$module::Entity>(&*txn, $module::Column::Slug, slug, $what)
+                        .await?;
+                ensure_version($what, slug, current.version, expected_version)?;
+                ensure_unused($what, slug, $users(&*txn, current.id).await?, $used_by)?;
+                // A link made meanwhile by a concurrent write is caught by the foreign key
+                // (RESTRICT), which `ApiError::from` turns into CONFLICT.
+                let deleted = $module::Entity::delete_many()
+                    .filter($module::Column::Id.eq(current.id))
+                    .filter($module::Column::Version.eq(expected_version))
+                    .exec(&*txn)
+                    .await?;
+                if deleted.rows_affected == 0 {
+                    return Err(ApiError::Conflict {
+                        message: format!("the {} {slug:?} changed meanwhile; reload and try again", $what),
+                        current_version: None,
+                    });
+                }
+                audit::record(&*txn, permit.actor(), concat!($what, ".deleted"), &current.slug, current.version)
+                    .await?;
+                txn.commit().await?;
+                Ok(current)
+            }
+        }
+    };
+}
+
+catalog_kind!(
+    category, "category", "categories", "roles",
+    cap: MAX_CATEGORIES,
+    content: CategoryContent, patch: CategoryPatch,
+    fill: fill_category, merge: merge_category, users: category_users,
+    insert: insert_category, create: create_category, update: update_category,
+    delete: delete_category,
+);
+
+catalog_kind!(
+    tool, "tool", "tools", "role links",
+    cap: MAX_TOOLS,
+    content: ToolContent, patch: ToolPatch,
+    fill: fill_tool, merge: merge_tool, users: tool_users,
+    insert: insert_tool, create: create_tool, update: update_tool,
+    delete: delete_tool,
+);
+
+catalog_kind!(
+    source, "source", "sources", "role citations",
+    cap: MAX_SOURCES,
+    content: SourceContent, patch: SourcePatch,
+    fill: fill_source, merge: merge_source, users: source_users,
+    insert: insert_source, create: create_source, update: update_source,
+    delete: delete_source,
+);
+
+/// Reads of the catalog: it is public, so there is no visibility to decide.
+impl Store {
+    /// Every category, by name.
+    pub async fn categories(&self) -> ApiResult<Vec<category::Model>> {
+        Ok(category::Entity::find()
+            .order_by_asc(category::Column::Name)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The category with `slug`, if any.
+    pub async fn category(&self, slug: &str) -> ApiResult<Option<category::Model>> {
+        if !is_slug(slug) {
+            return Ok(None);
+        }
+        Ok(category::Entity::find()
+            .filter(category::Column::Slug.eq(slug))
+            .one(self.db())
+            .await?)
+    }
+
+    /// Every tool, by name.
+    pub async fn tools(&self) -> ApiResult<Vec<tool::Model>> {
+        Ok(tool::Entity::find()
+            .order_by_asc(tool::Column::Name)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The tool with `slug`, if any.
+    pub async fn tool(&self, slug: &str) -> ApiResult<Option<tool::Model>> {
+        if !is_slug(slug) {
+            return Ok(None);
+        }
+        Ok(tool::Entity::find()
+            .filter(tool::Column::Slug.eq(slug))
+            .one(self.db())
+            .await?)
+    }
+
+    /// Every source, by title.
+    pub async fn sources(&self) -> ApiResult<Vec<source::Model>> {
+        Ok(source::Entity::find()
+            .order_by_asc(source::Column::Title)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The source with `id`, if any.
+    pub async fn source(&self, id: i32) -> ApiResult<Option<source::Model>> {
+        Ok(source::Entity::find_by_id(id).one(self.db()).await?)
+    }
 }

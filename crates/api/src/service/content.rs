@@ -1,8 +1,11 @@
 //! The editable content of a role page, as editors and the demo data give it, and its
 //! validation. Parsed once here, so every write path checks the same rules.
 
-use entity::{Exposure, RoleStatus, TaskType};
-use serde::{Deserialize, Serialize};
+pub use entity::content::{
+    FactorContent, FactorsContent, FaqContent, MigrationPathContent, RoleContent, TaskContent,
+    ToolLinkContent,
+};
+use entity::{Exposure, TaskType};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -16,121 +19,6 @@ pub const MAX_TEXT: usize = 5_000;
 pub const MAX_SHORT_TEXT: usize = 1_000;
 /// Most items in one ordered list.
 pub const MAX_ITEMS: usize = 50;
-
-/// One factor: a 1-10 score with the editor's explanation.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-pub struct FactorContent {
-    /// 1-10.
-    pub score: i32,
-    /// Why the role scores this.
-    pub explanation: String,
-}
-
-/// The three factors.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct FactorsContent {
-    /// Repetitiveness (raises risk).
-    pub repetitiveness: FactorContent,
-    /// AI adoption (raises risk).
-    pub ai_adoption: FactorContent,
-    /// Human judgment (lowers risk).
-    pub human_judgment: FactorContent,
-}
-
-/// One task.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskContent {
-    /// The task, in plain words.
-    pub text: String,
-    /// Exposure label, if labelled.
-    #[serde(default)]
-    pub exposure: Option<Exposure>,
-    /// Core or supplemental.
-    #[serde(default)]
-    pub task_type: Option<TaskType>,
-    /// Share of working time.
-    #[serde(default)]
-    pub time_share: Option<f64>,
-}
-
-/// A link to a tool by slug, with the role-specific text.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-pub struct ToolLinkContent {
-    /// Tool slug.
-    pub tool: String,
-    /// Impact (affecting) or note (to master).
-    #[serde(alias = "impact")]
-    pub note: String,
-}
-
-/// A migration path to another role by slug.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-pub struct MigrationPathContent {
-    /// Target role slug.
-    pub target: String,
-    /// Why the move makes sense.
-    pub rationale: String,
-}
-
-/// A question and its answer.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-pub struct FaqContent {
-    /// The question.
-    pub question: String,
-    /// The answer.
-    pub answer: String,
-}
-
-/// Everything an editor writes for a role; the score is computed from it, never given.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleContent {
-    /// URL key.
-    pub slug: String,
-    /// Role title.
-    pub title: String,
-    /// Category slug.
-    pub category: String,
-    /// O*NET-SOC code, e.g. `15-1252.00`.
-    #[serde(default)]
-    pub onet_soc_code: Option<String>,
-    /// Editorial state.
-    #[serde(default = "published")]
-    pub status: RoleStatus,
-    /// One paragraph on the role's exposure.
-    pub summary: String,
-    /// One paragraph on the industry.
-    pub industry_context: String,
-    /// The three factors.
-    pub factors: FactorsContent,
-    /// Tasks, in page order.
-    #[serde(default)]
-    pub tasks: Vec<TaskContent>,
-    /// Tools affecting the role.
-    #[serde(default)]
-    pub tools_affecting: Vec<ToolLinkContent>,
-    /// Tools to master.
-    #[serde(default)]
-    pub tools_to_master: Vec<ToolLinkContent>,
-    /// Protective skills.
-    #[serde(default)]
-    pub protective_skills: Vec<String>,
-    /// Migration paths.
-    #[serde(default)]
-    pub migration_paths: Vec<MigrationPathContent>,
-    /// FAQs.
-    #[serde(default)]
-    pub faqs: Vec<FaqContent>,
-    /// Cited source slugs.
-    #[serde(default)]
-    pub sources: Vec<String>,
-}
-
-fn published() -> RoleStatus {
-    RoleStatus::Published
-}
 
 /// Whether `slug` matches `^[a-z0-9]+(-[a-z0-9]+)*$` within the length bound. Lookups by a
 /// string that is not a slug answer "not found" without asking the database.
@@ -221,10 +109,20 @@ fn check_unique<'a>(field: &str, keys: impl Iterator<Item = &'a str>, what: &str
     Ok(())
 }
 
-impl RoleContent {
+/// The rules of role content (the content itself is a model of the `entity` crate, stored
+/// whole in revisions).
+pub trait ContentRules {
     /// Validates everything that needs no database: formats, lengths, bounds, duplicates.
     /// `prefix` names the input in messages (e.g. `input`).
-    pub fn validate(&self, prefix: &str) -> ApiResult<()> {
+    fn validate(&self, prefix: &str) -> ApiResult<()>;
+    /// The scoring crate's view of this content.
+    fn evidence(&self) -> scoring::Evidence;
+    /// Scores the content; a scoring error becomes a field error under `prefix`.
+    fn assess(&self, prefix: &str) -> ApiResult<scoring::Assessment>;
+}
+
+impl ContentRules for RoleContent {
+    fn validate(&self, prefix: &str) -> ApiResult<()> {
         let f = |name: &str| format!("{prefix}.{name}");
         check_slug(&f("slug"), &self.slug)?;
         check_text(&f("title"), &self.title, MAX_TITLE)?;
@@ -332,8 +230,7 @@ impl RoleContent {
         Ok(())
     }
 
-    /// The scoring crate's view of this content.
-    pub fn evidence(&self) -> scoring::Evidence {
+    fn evidence(&self) -> scoring::Evidence {
         scoring::Evidence {
             tasks: self
                 .tasks
@@ -359,15 +256,9 @@ impl RoleContent {
         }
     }
 
-    /// Scores the content; a scoring error becomes a field error under `prefix`.
-    pub fn assess(&self, prefix: &str) -> ApiResult<scoring::Assessment> {
-        scoring::assess(&self.evidence()).map_err(|e| {
-            let text = e.to_string();
-            match text.split_once(": ") {
-                Some((field, rule)) => ApiError::bad_input(format!("{prefix}.{field}"), rule),
-                None => ApiError::bad_input(prefix, text),
-            }
-        })
+    fn assess(&self, prefix: &str) -> ApiResult<scoring::Assessment> {
+        scoring::assess(&self.evidence())
+            .map_err(|e| ApiError::bad_input(format!("{prefix}.{}", e.field()), e.rule()))
     }
 }
 

@@ -1,13 +1,12 @@
-//! Editors' writes to roles: one transaction each, guarded by the role's version (lost-update
-//! protection), recomputing the score and recording a revision.
+//! Editors' writes to roles: one transaction each, opened here and never by a resolver, guarded
+//! by the role's version (lost-update protection), recomputing the score and recording a
+//! revision.
 //!
 //! Every write to an existing role starts its transaction with
 //! `UPDATE roles SET version = version + 1 WHERE id = ? AND version = ?`: of concurrent writers
 //! holding the same version exactly one matches the row, the others see zero rows and get
 //! CONFLICT. Everything else in the write happens after, inside the same transaction, so a
 //! failed validation rolls back the version bump too.
-
-use std::sync::Arc;
 
 use chrono::Utc;
 use entity::{
@@ -16,18 +15,21 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use tokio::sync::Mutex;
 
+use super::Store;
+use super::audit;
 use super::content::{
-    FactorContent, FactorsContent, FaqContent, MigrationPathContent, RoleContent, TaskContent,
-    ToolLinkContent,
+    ContentRules, FactorContent, FactorsContent, FaqContent, MigrationPathContent, RoleContent,
+    TaskContent, ToolLinkContent,
 };
 use super::roles::{
     apply_content, category_id, create_role, replace_children, replace_migration_paths,
 };
+use crate::auth::Permit;
+use crate::auth::permit::{Delete, Publish, Read, Write};
 use crate::error::{ApiError, ApiResult};
 
 /// A partial update: `None` leaves a field as it is; a given list replaces the whole list.
@@ -103,71 +105,19 @@ impl RolePatch {
     }
 }
 
-/// The editing service: owns the database and, on SQLite, the single-writer gate.
-#[derive(Clone)]
-pub struct Editing {
-    db: DatabaseConnection,
-    /// SQLite allows one writer at a time and answers a second one with SQLITE_BUSY instead of
-    /// queueing it when both began as readers; serialising writes here turns that into a wait.
-    /// PostgreSQL needs no gate: row locks and the version guard do the work.
-    gate: Option<Arc<Mutex<()>>>,
-}
-
-fn unique_violation(e: DbErr, field: &str) -> ApiError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::bad_input(field, "is already taken")
-        }
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => ApiError::Conflict {
-            message: "the change conflicts with content that refers to it".into(),
-            current_version: None,
-        },
-        _ => ApiError::Database(e),
-    }
-}
-
-impl Editing {
-    /// The service over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        let gate = matches!(db.get_database_backend(), sea_orm::DbBackend::Sqlite)
-            .then(|| Arc::new(Mutex::new(())));
-        Self { db, gate }
-    }
-
-    /// The connection.
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
-
-    /// Begins a write transaction (behind the SQLite gate); hold the guard until commit.
-    pub async fn begin(
-        &self,
-    ) -> ApiResult<(
-        Option<tokio::sync::OwnedMutexGuard<()>>,
-        DatabaseTransaction,
-    )> {
-        let guard = match &self.gate {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
-        };
-        Ok((guard, self.db.begin().await?))
-    }
-
+/// Editors' writes to roles. Each opens its own transaction, reads what it compares inside it,
+/// and takes the permit its action needs.
+impl Store {
     /// Creates a role as a DRAFT, with revision 1.
     pub async fn create_role(
         &self,
-        editor: &str,
+        permit: &Permit<Write>,
         mut content: RoleContent,
     ) -> ApiResult<role::Model> {
         content.status = RoleStatus::Draft;
-        let (_guard, txn) = self.begin().await?;
-        let role = create_role(&txn, &content, true)
-            .await
-            .map_err(|e| match e {
-                ApiError::Database(db) => unique_violation(db, "input.slug"),
-                other => other,
-            })?;
-        record_revision(&txn, &role, &content, editor, "created".into()).await?;
+        let txn = self.begin().await?;
+        let role = create_role(&*txn, &content, true).await?;
+        record_revision(&*txn, &role, &content, permit.actor(), "created".into()).await?;
         txn.commit().await?;
         Ok(role)
     }
@@ -175,27 +125,37 @@ impl Editing {
     /// Applies a partial update.
     pub async fn update_role(
         &self,
-        editor: &str,
+        permit: &Permit<Write>,
         slug: &str,
         expected_version: i32,
         patch: RolePatch,
     ) -> ApiResult<role::Model> {
-        self.write(editor, slug, expected_version, |_, mut content| {
-            let changed = patch.apply(&mut content);
-            let summary = if changed.is_empty() {
-                "saved without changes".to_owned()
-            } else {
-                format!("updated {}", changed.join(", "))
-            };
-            Ok((content, summary))
-        })
-        .await
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
+        let updated = write(
+            &txn,
+            permit.actor(),
+            current,
+            expected_version,
+            |mut content| {
+                let changed = patch.apply(&mut content);
+                let summary = if changed.is_empty() {
+                    "saved without changes".to_owned()
+                } else {
+                    format!("updated {}", changed.join(", "))
+                };
+                Ok((content, summary))
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
     }
 
     /// Moves a role to `status` (publish, unpublish, archive).
     pub async fn set_status(
         &self,
-        editor: &str,
+        permit: &Permit<Publish>,
         slug: &str,
         expected_version: i32,
         status: RoleStatus,
@@ -205,26 +165,37 @@ impl Editing {
             RoleStatus::Draft => "unpublished",
             RoleStatus::Archived => "archived",
         };
-        self.write(editor, slug, expected_version, |_, mut content| {
-            content.status = status;
-            Ok((content, verb.to_owned()))
-        })
-        .await
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
+        let updated = write(
+            &txn,
+            permit.actor(),
+            current,
+            expected_version,
+            |mut content| {
+                content.status = status;
+                Ok((content, verb.to_owned()))
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
     }
 
     /// Restores the content of revision `revision`, keeping the role's current status.
     pub async fn restore_revision(
         &self,
-        editor: &str,
+        permit: &Permit<Write>,
         slug: &str,
         expected_version: i32,
         revision: i32,
     ) -> ApiResult<role::Model> {
-        let current = find_role(&self.db, slug).await?;
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
         let stored = role_revision::Entity::find()
             .filter(role_revision::Column::RoleId.eq(current.id))
             .filter(role_revision::Column::Version.eq(revision))
-            .one(&self.db)
+            .one(&*txn)
             .await?
             .ok_or_else(|| {
                 ApiError::bad_input(
@@ -232,23 +203,35 @@ impl Editing {
                     format!("role {slug:?} has no revision {revision}"),
                 )
             })?;
-        let snapshot: RoleContent = serde_json::from_str(&stored.snapshot)
-            .map_err(|e| ApiError::Internal(format!("revision snapshot unreadable: {e}")))?;
-        self.write(editor, slug, expected_version, move |_, content| {
-            let restored = RoleContent {
-                status: content.status,
-                ..snapshot
-            };
-            Ok((restored, format!("restored revision {revision}")))
-        })
-        .await
+        let updated = write(
+            &txn,
+            permit.actor(),
+            current,
+            expected_version,
+            move |content| {
+                let restored = RoleContent {
+                    status: content.status,
+                    ..stored.snapshot
+                };
+                Ok((restored, format!("restored revision {revision}")))
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
     }
 
-    /// Deletes a role and its history; refused while other roles link to it.
-    pub async fn delete_role(&self, slug: &str, expected_version: i32) -> ApiResult<role::Model> {
-        let current = find_role(&self.db, slug).await?;
-        let (_guard, txn) = self.begin().await?;
-        let linked = roles_linking_to(&txn, current.id).await?;
+    /// Deletes a role and its history, leaving an audit record of who deleted it; refused
+    /// while other roles link to it.
+    pub async fn delete_role(
+        &self,
+        permit: &Permit<Delete>,
+        slug: &str,
+        expected_version: i32,
+    ) -> ApiResult<role::Model> {
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
+        let linked = roles_linking_to(&*txn, current.id).await?;
         if !linked.is_empty() {
             return Err(ApiError::Conflict {
                 message: format!(
@@ -258,81 +241,101 @@ impl Editing {
                 current_version: None,
             });
         }
+        // A migration path made meanwhile by a concurrent write is caught by the foreign key
+        // (RESTRICT), which `ApiError::from` turns into CONFLICT.
         let deleted = role::Entity::delete_many()
             .filter(role::Column::Id.eq(current.id))
             .filter(role::Column::Version.eq(expected_version))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
         if deleted.rows_affected == 0 {
-            return Err(version_conflict(&txn, current.id, expected_version).await);
+            return Err(version_conflict(&*txn, current.id, expected_version).await);
         }
+        audit::record(
+            &*txn,
+            permit.actor(),
+            "role.deleted",
+            &current.slug,
+            current.version,
+        )
+        .await?;
         txn.commit().await?;
         Ok(current)
     }
 
-    /// The shared write path for existing roles.
-    async fn write(
+    /// The revision history of `role_id`, newest first; reading it needs `content:read`.
+    pub async fn revisions(
         &self,
-        editor: &str,
-        slug: &str,
-        expected_version: i32,
-        change: impl FnOnce(&role::Model, RoleContent) -> ApiResult<(RoleContent, String)>,
-    ) -> ApiResult<role::Model> {
-        let current = find_role(&self.db, slug).await?;
-        let (_guard, txn) = self.begin().await?;
-        let now = Utc::now();
-        let bumped = role::Entity::update_many()
-            .col_expr(
-                role::Column::Version,
-                Expr::col(role::Column::Version).add(1),
-            )
-            .col_expr(role::Column::UpdatedAt, Expr::value(now))
-            .filter(role::Column::Id.eq(current.id))
-            .filter(role::Column::Version.eq(expected_version))
-            .exec(&txn)
-            .await?;
-        if bumped.rows_affected == 0 {
-            return Err(version_conflict(&txn, current.id, expected_version).await);
-        }
-        let before = load_content(&txn, &current).await?;
-        let (content, summary) = change(&current, before)?;
-        content.validate("input")?;
-        let assessment = content.assess("input")?;
-        let category = category_id(&txn, &content, "input").await?;
-        if content.slug != current.slug
-            && role::Entity::find()
-                .filter(role::Column::Slug.eq(&content.slug))
-                .one(&txn)
-                .await?
-                .is_some()
-        {
-            return Err(ApiError::bad_input(
-                "input.slug",
-                format!("a role with slug {:?} already exists", content.slug),
-            ));
-        }
-        let mut model: role::ActiveModel = role::Entity::find_by_id(current.id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no role with slug {slug:?}")))?
-            .into();
-        apply_content(&mut model, &content, category, &assessment)?;
-        if content.status != current.status {
-            model.status = Set(content.status);
-            if content.status == RoleStatus::Published {
-                model.published_at = Set(Some(now));
-            }
-        }
-        let updated = model
-            .update(&txn)
-            .await
-            .map_err(|e| unique_violation(e, "input.slug"))?;
-        replace_children(&txn, current.id, &content, "input").await?;
-        replace_migration_paths(&txn, current.id, &content, "input").await?;
-        record_revision(&txn, &updated, &content, editor, summary).await?;
-        txn.commit().await?;
-        Ok(updated)
+        _reader: &Permit<Read>,
+        role_id: i32,
+        first: u64,
+    ) -> ApiResult<Vec<role_revision::Model>> {
+        Ok(role_revision::Entity::find()
+            .filter(role_revision::Column::RoleId.eq(role_id))
+            .order_by_desc(role_revision::Column::Version)
+            .limit(first)
+            .all(self.db())
+            .await?)
     }
+}
+
+/// The shared write path for an existing role, inside the caller's transaction: the version
+/// guard first, then the change, validation, scoring and the revision.
+async fn write(
+    txn: &DatabaseTransaction,
+    actor: &str,
+    current: role::Model,
+    expected_version: i32,
+    change: impl FnOnce(RoleContent) -> ApiResult<(RoleContent, String)>,
+) -> ApiResult<role::Model> {
+    let now = Utc::now();
+    let bumped = role::Entity::update_many()
+        .col_expr(
+            role::Column::Version,
+            Expr::col(role::Column::Version).add(1),
+        )
+        .col_expr(role::Column::UpdatedAt, Expr::value(now))
+        .filter(role::Column::Id.eq(current.id))
+        .filter(role::Column::Version.eq(expected_version))
+        .exec(txn)
+        .await?;
+    if bumped.rows_affected == 0 {
+        return Err(version_conflict(txn, current.id, expected_version).await);
+    }
+    let before = load_content(txn, &current).await?;
+    let (content, summary) = change(before)?;
+    content.validate("input")?;
+    let assessment = content.assess("input")?;
+    let category = category_id(txn, &content, "input").await?;
+    if content.slug != current.slug
+        && role::Entity::find()
+            .filter(role::Column::Slug.eq(&content.slug))
+            .one(txn)
+            .await?
+            .is_some()
+    {
+        return Err(ApiError::bad_input(
+            "input.slug",
+            format!("a role with slug {:?} already exists", content.slug),
+        ));
+    }
+    let mut model: role::ActiveModel = role::Entity::find_by_id(current.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no role with slug {:?}", current.slug)))?
+        .into();
+    apply_content(&mut model, &content, category, &assessment);
+    if content.status != current.status {
+        model.status = Set(content.status);
+        if content.status == RoleStatus::Published {
+            model.published_at = Set(Some(now));
+        }
+    }
+    let updated = model.update(txn).await?;
+    replace_children(txn, current.id, &content, "input").await?;
+    replace_migration_paths(txn, current.id, &content, "input").await?;
+    record_revision(txn, &updated, &content, actor, summary).await?;
+    Ok(updated)
 }
 
 async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
@@ -361,19 +364,17 @@ async fn version_conflict(db: &impl ConnectionTrait, id: i32, expected: i32) -> 
 }
 
 /// Stores the revision for `role`'s current version.
-pub async fn record_revision(
+pub(crate) async fn record_revision(
     db: &impl ConnectionTrait,
     role: &role::Model,
     content: &RoleContent,
     editor: &str,
     summary: String,
 ) -> ApiResult<()> {
-    let snapshot = serde_json::to_string(content)
-        .map_err(|e| ApiError::Internal(format!("serialising a revision: {e}")))?;
     role_revision::ActiveModel {
         role_id: Set(role.id),
         version: Set(role.version),
-        snapshot: Set(snapshot),
+        snapshot: Set(content.clone()),
         editor: Set(editor.chars().take(200).collect()),
         summary: Set(summary.chars().take(500).collect()),
         created_at: Set(Utc::now()),
@@ -385,7 +386,10 @@ pub async fn record_revision(
 }
 
 /// Rebuilds a role's editable content from the database.
-pub async fn load_content(db: &impl ConnectionTrait, r: &role::Model) -> ApiResult<RoleContent> {
+pub(crate) async fn load_content(
+    db: &impl ConnectionTrait,
+    r: &role::Model,
+) -> ApiResult<RoleContent> {
     let category = category::Entity::find_by_id(r.category_id)
         .one(db)
         .await?

@@ -7,7 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use entity::{Level, RoleStatus, ToolLinkKind, Visibility, role, role_tool};
+use entity::{Level, RoleStatus, ToolLinkKind, role, role_tool};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -15,6 +15,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::visibility::{self, Visibility};
 use crate::error::{ApiError, ApiResult};
 
 /// Default page size.
@@ -194,7 +195,7 @@ pub fn check_arguments(first: Option<i64>, filter: &Filter) -> ApiResult<u64> {
     Ok(first)
 }
 
-fn filter_condition(filter: &Filter, visibility: Visibility) -> Condition {
+fn filter_condition(filter: &Filter, visibility: &Visibility) -> Condition {
     let mut cond = Condition::all();
     if let Some(id) = filter.category_id {
         cond = cond.add(role::Column::CategoryId.eq(id));
@@ -221,7 +222,7 @@ fn filter_condition(filter: &Filter, visibility: Visibility) -> Condition {
         cond = cond.add(role::Column::Score.lte(v));
     }
     if let Some(status) = filter.status
-        && visibility == Visibility::Editor
+        && visibility.is_editor()
     {
         cond = cond.add(role::Column::Status.eq(status));
     }
@@ -275,16 +276,16 @@ fn after_condition(c: &Cursor, field: OrderField, direction: Direction) -> Condi
 /// Lists one page of roles visible to `visibility`.
 pub async fn list_roles(
     db: &impl ConnectionTrait,
-    visibility: Visibility,
+    visibility: &Visibility,
     filter: &Filter,
     page: &PageRequest,
 ) -> ApiResult<Page> {
     let cond = filter_condition(filter, visibility);
-    let total_count = role::visible(visibility)
+    let total_count = visibility::roles(visibility)
         .filter(cond.clone())
         .count(db)
         .await?;
-    let mut query = role::visible(visibility).filter(cond);
+    let mut query = visibility::roles(visibility).filter(cond);
     if let Some(raw) = &page.after {
         let cursor = decode(raw, page.field, page.direction)?;
         query = query.filter(after_condition(&cursor, page.field, page.direction));

@@ -1,7 +1,16 @@
-//! Business rules, testable without HTTP: every function takes a connection or transaction.
+//! Business rules, testable without HTTP. The only layer that queries the database
+//! (`clippy.toml` forbids `Entity::find` elsewhere) and the only one that opens write
+//! transactions; writes take a permit, reads of roles a visibility.
 
+pub mod audit;
 pub mod catalog;
 pub mod content;
 pub mod editing;
 pub mod listing;
+pub mod reads;
 pub mod roles;
+pub mod store;
+pub mod visibility;
+
+pub use store::Store;
+pub use visibility::Visibility;

@@ -1,16 +1,17 @@
 //! Writing roles: every write validates, recomputes the score through `scoring` and replaces
-//! the ordered child lists, inside the caller's transaction.
+//! the ordered child lists, inside the caller's transaction (crate-only: editors reach these
+//! through the permit-taking methods of `editing`, the demo loader directly).
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{
-    Level, RoleStatus, ToolLinkKind, category, role, role_faq, role_migration_path, role_skill,
-    role_source, role_task, role_tool, source, tool,
+    Contributions, Level, RoleStatus, ToolLinkKind, category, role, role_faq, role_migration_path,
+    role_skill, role_source, role_task, role_tool, source, tool,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::content::RoleContent;
+use super::content::{ContentRules, RoleContent};
 use crate::error::{ApiError, ApiResult};
 
 /// Converts the scoring crate's level to the stored one.
@@ -81,7 +82,7 @@ pub fn search_text(title: &str, summary: &str) -> String {
 }
 
 /// Resolves the category slug of `content`.
-pub async fn category_id(
+pub(crate) async fn category_id(
     db: &impl ConnectionTrait,
     content: &RoleContent,
     prefix: &str,
@@ -98,14 +99,12 @@ pub async fn category_id(
 }
 
 /// Fills the content and score columns of `model` from `content`.
-pub fn apply_content(
+pub(crate) fn apply_content(
     model: &mut role::ActiveModel,
     content: &RoleContent,
     category_id: i32,
     assessment: &scoring::Assessment,
-) -> ApiResult<()> {
-    let contributions = serde_json::to_string(&assessment.contributions)
-        .map_err(|e| ApiError::Internal(format!("serialising contributions: {e}")))?;
+) {
     let exposure = assessment.task_exposure;
     model.slug = Set(content.slug.clone());
     model.title = Set(content.title.clone());
@@ -127,14 +126,13 @@ pub fn apply_content(
     model.task_alpha = Set(exposure.map(|e| e.alpha));
     model.task_beta = Set(exposure.map(|e| e.beta));
     model.task_gamma = Set(exposure.map(|e| e.gamma));
-    model.contributions = Set(contributions);
+    model.contributions = Set(Contributions(assessment.contributions.clone()));
     model.model_version = Set(assessment.model_version.clone());
-    Ok(())
 }
 
 /// Creates a role with all its children. Migration paths are written only when `with_paths`
 /// (the demo loader writes them in a second pass, once every target exists).
-pub async fn create_role(
+pub(crate) async fn create_role(
     db: &impl ConnectionTrait,
     content: &RoleContent,
     with_paths: bool,
@@ -162,7 +160,7 @@ pub async fn create_role(
         published_at: Set((content.status == RoleStatus::Published).then_some(now)),
         ..Default::default()
     };
-    apply_content(&mut model, content, category_id, &assessment)?;
+    apply_content(&mut model, content, category_id, &assessment);
     let role = model.insert(db).await?;
     replace_children(db, role.id, content, "input").await?;
     if with_paths {
@@ -172,7 +170,7 @@ pub async fn create_role(
 }
 
 /// Replaces tasks, tool links, skills, FAQs and citations of a role with those of `content`.
-pub async fn replace_children(
+pub(crate) async fn replace_children(
     db: &impl ConnectionTrait,
     role_id: i32,
     content: &RoleContent,
@@ -312,7 +310,7 @@ pub async fn replace_children(
 }
 
 /// Replaces a role's migration paths; every target must be an existing role other than itself.
-pub async fn replace_migration_paths(
+pub(crate) async fn replace_migration_paths(
     db: &impl ConnectionTrait,
     role_id: i32,
     content: &RoleContent,

@@ -1,136 +1,147 @@
-//! Mutations of categories, tools and sources (need `content:write`; deletes need
-//! `content:delete` and are refused with CONFLICT while roles use the item).
+//! Mutations of categories, tools and sources. Writes to an existing item take
+//! `expectedVersion` like roles; deletes are refused with CONFLICT while roles use the item.
 
 use async_graphql::{Context, Object};
 
-use crate::auth::Permission;
-use crate::error::{ApiError, GqlResult, ResultExt};
-use crate::graphql::context::{editing, require};
+use crate::auth::permit::{Delete, Write};
+use crate::error::{GqlResult, ResultExt};
+use crate::graphql::context::{permit, store};
 use crate::graphql::types::catalog::{Category, Source, Tool};
 use crate::graphql::types::inputs::{
     CategoryInput, CategoryPatchInput, SourceInput, SourcePatchInput, ToolInput, ToolPatchInput,
 };
-use crate::service::catalog::{self, CategoryContent, SourceContent, ToolContent};
 
 /// Catalog mutations.
 #[derive(Default)]
 pub struct CatalogMutation;
 
-/// Runs `f` in one transaction on the editing service's connection.
-macro_rules! in_txn {
-    ($ctx:expr, $perm:expr, |$txn:ident| $body:expr) => {{
-        require($ctx, $perm).gql()?;
-        let (_gate, $txn) = editing($ctx).gql()?.begin().await.gql()?;
-        let out = $body.await.gql()?;
-        $txn.commit().await.map_err(ApiError::from).gql()?;
-        out
-    }};
-}
-
 #[Object]
 impl CatalogMutation {
-    /// Creates a category.
+    /// Creates a category. Needs `content:write`.
     async fn create_category(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new category.")] input: CategoryInput,
     ) -> GqlResult<Category> {
-        let content: CategoryContent = input.into();
-        Ok(Category(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_category(&txn, &content)
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let row = store(ctx)
+            .gql()?
+            .create_category(&permit, input.into())
+            .await;
+        row.map(Category).gql()
     }
 
-    /// Changes a category; omitted fields stay.
+    /// Changes a category; omitted fields stay. Needs `content:write`.
     async fn update_category(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the category.")] slug: String,
+        #[graphql(desc = "The `version` you last read; a newer one on the server is a CONFLICT.")]
+        expected_version: i32,
         #[graphql(desc = "The changes.")] input: CategoryPatchInput,
     ) -> GqlResult<Category> {
-        Ok(Category(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::update_category(&txn, &slug, input.into())
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store
+            .update_category(&permit, &slug, expected_version, input.into())
+            .await;
+        row.map(Category).gql()
     }
 
-    /// Deletes a category no role uses.
+    /// Deletes a category no role uses. Needs `content:delete`.
     async fn delete_category(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the category.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Category> {
-        Ok(Category(in_txn!(ctx, Permission::Delete, |txn| {
-            catalog::delete_category(&txn, &slug)
-        })))
+        let permit = permit::<Delete>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store
+            .delete_category(&permit, &slug, expected_version)
+            .await;
+        row.map(Category).gql()
     }
 
-    /// Creates an AI tool.
+    /// Creates an AI tool. Needs `content:write`.
     async fn create_tool(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new tool.")] input: ToolInput,
     ) -> GqlResult<Tool> {
-        let content: ToolContent = input.into();
-        Ok(Tool(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_tool(&txn, &content)
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let row = store(ctx).gql()?.create_tool(&permit, input.into()).await;
+        row.map(Tool).gql()
     }
 
-    /// Changes a tool; omitted fields stay.
+    /// Changes a tool; omitted fields stay. Needs `content:write`.
     async fn update_tool(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the tool.")] slug: String,
+        #[graphql(desc = "The `version` you last read; a newer one on the server is a CONFLICT.")]
+        expected_version: i32,
         #[graphql(desc = "The changes.")] input: ToolPatchInput,
     ) -> GqlResult<Tool> {
-        Ok(Tool(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::update_tool(&txn, &slug, input.into())
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store
+            .update_tool(&permit, &slug, expected_version, input.into())
+            .await;
+        row.map(Tool).gql()
     }
 
-    /// Deletes a tool no role links to.
+    /// Deletes a tool no role links to. Needs `content:delete`.
     async fn delete_tool(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the tool.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Tool> {
-        Ok(Tool(in_txn!(ctx, Permission::Delete, |txn| {
-            catalog::delete_tool(&txn, &slug)
-        })))
+        let permit = permit::<Delete>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store.delete_tool(&permit, &slug, expected_version).await;
+        row.map(Tool).gql()
     }
 
-    /// Creates a research source.
+    /// Creates a research source. Needs `content:write`.
     async fn create_source(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new source.")] input: SourceInput,
     ) -> GqlResult<Source> {
-        let content: SourceContent = input.into();
-        Ok(Source(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::create_source(&txn, &content)
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let row = store(ctx).gql()?.create_source(&permit, input.into()).await;
+        row.map(Source).gql()
     }
 
-    /// Changes a source; omitted fields stay.
+    /// Changes a source; omitted fields stay. Needs `content:write`.
     async fn update_source(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the source.")] slug: String,
+        #[graphql(desc = "The `version` you last read; a newer one on the server is a CONFLICT.")]
+        expected_version: i32,
         #[graphql(desc = "The changes.")] input: SourcePatchInput,
     ) -> GqlResult<Source> {
-        Ok(Source(in_txn!(ctx, Permission::Write, |txn| {
-            catalog::update_source(&txn, &slug, input.into())
-        })))
+        let permit = permit::<Write>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store
+            .update_source(&permit, &slug, expected_version, input.into())
+            .await;
+        row.map(Source).gql()
     }
 
-    /// Deletes a source no role cites.
+    /// Deletes a source no role cites. Needs `content:delete`.
     async fn delete_source(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the source.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Source> {
-        Ok(Source(in_txn!(ctx, Permission::Delete, |txn| {
-            catalog::delete_source(&txn, &slug)
-        })))
+        let permit = permit::<Delete>(ctx).gql()?;
+        let store = store(ctx).gql()?;
+        let row = store.delete_source(&permit, &slug, expected_version).await;
+        row.map(Source).gql()
     }
 }

@@ -4,9 +4,9 @@
 use async_graphql::{Context, Object};
 use entity::RoleStatus;
 
-use crate::auth::Permission;
+use crate::auth::permit::{Delete, Publish, Write};
 use crate::error::{GqlResult, ResultExt};
-use crate::graphql::context::{editing, require};
+use crate::graphql::context::{permit, store};
 use crate::graphql::types::inputs::{RoleInput, RolePatchInput};
 use crate::graphql::types::role::Role;
 
@@ -16,23 +16,23 @@ pub struct RoleMutation;
 
 #[Object]
 impl RoleMutation {
-    /// Creates a role page as a DRAFT (needs `content:write`).
+    /// Creates a role page as a DRAFT. Needs `content:write`.
     async fn create_role(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new page.")] input: RoleInput,
     ) -> GqlResult<Role> {
-        let editor = require(ctx, Permission::Write).gql()?;
-        let role = editing(ctx)
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = store(ctx)
             .gql()?
-            .create_role(&editor.sub, input.into())
+            .create_role(&permit, input.into())
             .await
             .gql()?;
         Ok(Role(role))
     }
 
-    /// Changes a role page; omitted fields stay, given lists are replaced whole (needs
-    /// `content:write`).
+    /// Changes a role page; omitted fields stay, given lists are replaced whole. Needs
+    /// `content:write`.
     async fn update_role(
         &self,
         ctx: &Context<'_>,
@@ -41,16 +41,16 @@ impl RoleMutation {
         expected_version: i32,
         #[graphql(desc = "The changes.")] input: RolePatchInput,
     ) -> GqlResult<Role> {
-        let editor = require(ctx, Permission::Write).gql()?;
-        let role = editing(ctx)
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = store(ctx)
             .gql()?
-            .update_role(&editor.sub, &slug, expected_version, input.into())
+            .update_role(&permit, &slug, expected_version, input.into())
             .await
             .gql()?;
         Ok(Role(role))
     }
 
-    /// Publishes a role: visible to everyone (needs `content:publish`).
+    /// Publishes a role: visible to everyone. Needs `content:publish`.
     async fn publish_role(
         &self,
         ctx: &Context<'_>,
@@ -61,7 +61,7 @@ impl RoleMutation {
             .await
     }
 
-    /// Takes a role back to DRAFT (needs `content:publish`).
+    /// Takes a role back to DRAFT. Needs `content:publish`.
     async fn unpublish_role(
         &self,
         ctx: &Context<'_>,
@@ -72,7 +72,7 @@ impl RoleMutation {
             .await
     }
 
-    /// Archives a role: hidden from the public, kept for editors (needs `content:publish`).
+    /// Archives a role: hidden from the public, kept for editors. Needs `content:publish`.
     async fn archive_role(
         &self,
         ctx: &Context<'_>,
@@ -83,25 +83,26 @@ impl RoleMutation {
             .await
     }
 
-    /// Deletes a role and its history; refused with CONFLICT while other roles link to it
-    /// (needs `content:delete`). Returns the role as it was.
+    /// Deletes a role and its history (the audit log keeps who deleted it and when); refused
+    /// with CONFLICT while other roles link to it. Returns the role as it was. Needs
+    /// `content:delete`.
     async fn delete_role(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Slug of the role.")] slug: String,
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Role> {
-        require(ctx, Permission::Delete).gql()?;
-        let role = editing(ctx)
+        let permit = permit::<Delete>(ctx).gql()?;
+        let role = store(ctx)
             .gql()?
-            .delete_role(&slug, expected_version)
+            .delete_role(&permit, &slug, expected_version)
             .await
             .gql()?;
         Ok(Role(role))
     }
 
     /// Restores the content of an earlier revision as a new revision; the status stays as it
-    /// is (needs `content:write`).
+    /// is. Needs `content:write`.
     async fn restore_role_revision(
         &self,
         ctx: &Context<'_>,
@@ -109,10 +110,10 @@ impl RoleMutation {
         #[graphql(desc = "The revision's `version` to restore.")] revision: i32,
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Role> {
-        let editor = require(ctx, Permission::Write).gql()?;
-        let role = editing(ctx)
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = store(ctx)
             .gql()?
-            .restore_revision(&editor.sub, &slug, expected_version, revision)
+            .restore_revision(&permit, &slug, expected_version, revision)
             .await
             .gql()?;
         Ok(Role(role))
@@ -127,10 +128,10 @@ impl RoleMutation {
         expected_version: i32,
         status: RoleStatus,
     ) -> GqlResult<Role> {
-        let editor = require(ctx, Permission::Publish).gql()?;
-        let role = editing(ctx)
+        let permit = permit::<Publish>(ctx).gql()?;
+        let role = store(ctx)
             .gql()?
-            .set_status(&editor.sub, &slug, expected_version, status)
+            .set_status(&permit, &slug, expected_version, status)
             .await
             .gql()?;
         Ok(Role(role))

@@ -1,5 +1,6 @@
 //! Read-only queries, one resolver group per file, merged into the Query root.
 
+pub mod audit;
 pub mod catalog;
 pub mod model;
 pub mod roles;
@@ -9,4 +10,9 @@ use async_graphql::MergedObject;
 /// The Query root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(roles::RoleQuery, catalog::CatalogQuery, model::ModelQuery);
+pub struct QueryRoot(
+    roles::RoleQuery,
+    catalog::CatalogQuery,
+    model::ModelQuery,
+    audit::AuditQuery,
+);

@@ -1,14 +1,11 @@
 //! Queries for role pages.
 
 use async_graphql::{Context, Object};
-use entity::role;
-use sea_orm::{ColumnTrait, QueryFilter};
 
-use crate::error::{ApiError, GqlResult, ResultExt};
-use crate::graphql::context::{db, visibility_for};
+use crate::error::{GqlResult, ResultExt};
+use crate::graphql::context::{store, visibility};
 use crate::graphql::types::connection::{RoleConnection, RoleFilter, RoleOrder, role_connection};
 use crate::graphql::types::role::Role;
-use crate::service::content::is_slug;
 use crate::service::listing::Filter;
 
 /// Role page queries.
@@ -28,16 +25,8 @@ impl RoleQuery {
         )]
         preview: bool,
     ) -> GqlResult<Option<Role>> {
-        let visibility = visibility_for(ctx, preview).gql()?;
-        if !is_slug(&slug) {
-            return Ok(None);
-        }
-        let found = role::visible(visibility)
-            .filter(role::Column::Slug.eq(slug))
-            .one(db(ctx).gql()?)
-            .await
-            .map_err(ApiError::from)
-            .gql()?;
+        let visibility = visibility(ctx, preview).gql()?;
+        let found = store(ctx).gql()?.role(&visibility, &slug).await.gql()?;
         Ok(found.map(Role))
     }
 

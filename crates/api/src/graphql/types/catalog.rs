@@ -1,11 +1,13 @@
 //! Shared entities: categories, tools and research sources.
 
 use async_graphql::{Context, ID, Object};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{category, source, tool};
 
 use super::connection::{RoleConnection, RoleOrder, role_connection};
+use crate::auth::permit::Read;
 use crate::error::{GqlResult, ResultExt};
+use crate::graphql::context::permit;
 use crate::service::listing::Filter;
 
 /// A category of roles, such as Technology.
@@ -30,6 +32,20 @@ impl Category {
     /// What the category holds.
     async fn description(&self) -> &str {
         &self.0.description
+    }
+    /// Raised by every write; editors send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the item last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Who made the last change (a token's `sub`); null for items written before this was
+    /// recorded. Editors only: needs a token with `content:read`.
+    async fn updated_by(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        permit::<Read>(ctx).gql()?;
+        Ok(self.0.updated_by.as_deref())
     }
     /// The category's published roles, as a connection ("Explore all ... jobs").
     async fn roles(
@@ -80,6 +96,20 @@ impl Tool {
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// Raised by every write; editors send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the item last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Who made the last change (a token's `sub`); null for items written before this was
+    /// recorded. Editors only: needs a token with `content:read`.
+    async fn updated_by(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        permit::<Read>(ctx).gql()?;
+        Ok(self.0.updated_by.as_deref())
+    }
     /// Published roles this tool affects, as a connection.
     async fn roles(
         &self,
@@ -128,5 +158,19 @@ impl Source {
     /// Publication date, when known.
     async fn published_on(&self) -> Option<NaiveDate> {
         self.0.published_on
+    }
+    /// Raised by every write; editors send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the item last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Who made the last change (a token's `sub`); null for items written before this was
+    /// recorded. Editors only: needs a token with `content:read`.
+    async fn updated_by(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        permit::<Read>(ctx).gql()?;
+        Ok(self.0.updated_by.as_deref())
     }
 }

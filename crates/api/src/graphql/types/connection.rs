@@ -1,7 +1,6 @@
 //! Relay-style cursor connections of roles, and the list arguments.
 
 use async_graphql::{Context, InputObject, SimpleObject};
-use entity::Visibility;
 
 use super::enums::{OrderDirection, RiskLevel, RoleOrderField, RoleStatus};
 use super::role::Role;
@@ -80,15 +79,10 @@ pub async fn role_connection(
     after: Option<String>,
     order: Option<RoleOrder>,
 ) -> ApiResult<RoleConnection> {
-    let db = crate::graphql::context::db(ctx)?;
-    // Only editors may ask for a status: that is what turns drafts into results.
+    let store = crate::graphql::context::store(ctx)?;
+    // Asking for a status is what turns drafts into results: only editors may.
     let wants_status = public_filter.is_some_and(|f| f.status.is_some());
-    let visibility = if wants_status {
-        crate::graphql::context::require(ctx, crate::auth::Permission::Read)?;
-        Visibility::Editor
-    } else {
-        Visibility::Public
-    };
+    let visibility = crate::graphql::context::visibility(ctx, wants_status)?;
     if let Some(f) = public_filter {
         filter.level = f.level.map(Into::into);
         filter.min_score = f.min_score;
@@ -96,17 +90,9 @@ pub async fn role_connection(
         filter.search = f.search.clone();
         filter.status = f.status.map(Into::into);
         if let Some(slug) = &f.category_slug {
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
             // An unknown category (or a string that cannot be a slug) matches nothing rather
             // than failing: filters narrow, they do not validate references.
-            let category = if crate::service::content::is_slug(slug) {
-                entity::category::Entity::find()
-                    .filter(entity::category::Column::Slug.eq(slug))
-                    .one(db)
-                    .await?
-            } else {
-                None
-            };
+            let category = store.category(slug).await?;
             filter.category_id = Some(category.map_or(-1, |c| c.id));
         }
     }
@@ -116,8 +102,8 @@ pub async fn role_connection(
         direction: OrderDirection::Asc,
     });
     let page = listing::list_roles(
-        db,
-        visibility,
+        store.db(),
+        &visibility,
         &filter,
         &PageRequest {
             first,

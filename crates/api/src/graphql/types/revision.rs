@@ -4,8 +4,6 @@ use async_graphql::{Json, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::role_revision;
 
-use crate::error::{ApiError, ApiResult};
-
 /// A stored revision: the full content after one successful write.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Revision {
@@ -19,21 +17,17 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
     /// The full content as editors write it (the `RoleInput` shape plus `status`), to compare
     /// versions.
-    pub content: Json<serde_json::Value>,
+    pub content: Json<entity::RoleContent>,
 }
 
-impl TryFrom<role_revision::Model> for Revision {
-    type Error = ApiError;
-
-    fn try_from(r: role_revision::Model) -> ApiResult<Self> {
-        let content = serde_json::from_str(&r.snapshot)
-            .map_err(|e| ApiError::Internal(format!("revision snapshot unreadable: {e}")))?;
-        Ok(Self {
+impl From<role_revision::Model> for Revision {
+    fn from(r: role_revision::Model) -> Self {
+        Self {
             version: r.version,
             editor: r.editor,
             summary: r.summary,
             created_at: r.created_at,
-            content: Json(content),
-        })
+            content: Json(r.snapshot),
+        }
     }
 }

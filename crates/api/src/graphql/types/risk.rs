@@ -4,7 +4,6 @@ use async_graphql::{ComplexObject, SimpleObject};
 use entity::role;
 
 use super::enums::{EvidenceKind, FactorKind, RiskLevel};
-use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 
 /// A role's AI risk: a 0-100 estimate computed from its evidence, never typed in.
 #[derive(SimpleObject, Clone, Debug)]
@@ -23,33 +22,27 @@ pub struct Risk {
     /// Task-exposure indices of the labelled tasks; null when no task is labelled.
     pub task_exposure: Option<TaskExposure>,
     #[graphql(skip)]
-    contributions_json: String,
+    stored_contributions: Vec<scoring::Contribution>,
 }
 
 #[ComplexObject]
 impl Risk {
     /// Points each piece of evidence adds; they sum exactly to `score`.
-    async fn contributions(&self) -> GqlResult<Vec<Contribution>> {
-        parse_contributions(&self.contributions_json).gql()
+    async fn contributions(&self) -> Vec<Contribution> {
+        self.stored_contributions
+            .iter()
+            .map(|c| Contribution {
+                evidence: match c.kind {
+                    scoring::EvidenceKind::TaskExposure => EvidenceKind::TaskExposure,
+                    scoring::EvidenceKind::Repetitiveness => EvidenceKind::Repetitiveness,
+                    scoring::EvidenceKind::AiAdoption => EvidenceKind::AiAdoption,
+                    scoring::EvidenceKind::HumanJudgment => EvidenceKind::HumanJudgment,
+                },
+                points: i32::from(c.points),
+                exact: c.exact,
+            })
+            .collect()
     }
-}
-
-fn parse_contributions(json: &str) -> ApiResult<Vec<Contribution>> {
-    let stored: Vec<scoring::Contribution> = serde_json::from_str(json)
-        .map_err(|e| ApiError::Internal(format!("stored contributions unreadable: {e}")))?;
-    Ok(stored
-        .into_iter()
-        .map(|c| Contribution {
-            evidence: match c.kind {
-                scoring::EvidenceKind::TaskExposure => EvidenceKind::TaskExposure,
-                scoring::EvidenceKind::Repetitiveness => EvidenceKind::Repetitiveness,
-                scoring::EvidenceKind::AiAdoption => EvidenceKind::AiAdoption,
-                scoring::EvidenceKind::HumanJudgment => EvidenceKind::HumanJudgment,
-            },
-            points: i32::from(c.points),
-            exact: c.exact,
-        })
-        .collect())
 }
 
 /// One factor of the risk breakdown.
@@ -121,7 +114,7 @@ impl From<&role::Model> for Risk {
             coverage: r.coverage,
             factors,
             task_exposure,
-            contributions_json: r.contributions.clone(),
+            stored_contributions: r.contributions.0.clone(),
         }
     }
 }

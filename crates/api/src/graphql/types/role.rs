@@ -326,8 +326,7 @@ impl Role {
         ctx: &Context<'_>,
         #[graphql(desc = "How many, newest first (default 20, at most 100).")] first: Option<i32>,
     ) -> GqlResult<Vec<Revision>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-        crate::graphql::context::require(ctx, crate::auth::Permission::Read).gql()?;
+        let reader = crate::graphql::context::permit::<crate::auth::permit::Read>(ctx).gql()?;
         let first = first.unwrap_or(REVISIONS_DEFAULT);
         if !(0..=REVISIONS_MAX).contains(&first) {
             return Err(ApiError::bad_input(
@@ -336,18 +335,12 @@ impl Role {
             ))
             .gql();
         }
-        let rows = entity::role_revision::Entity::find()
-            .filter(entity::role_revision::Column::RoleId.eq(self.0.id))
-            .order_by_desc(entity::role_revision::Column::Version)
-            .limit(first as u64)
-            .all(crate::graphql::context::db(ctx).gql()?)
+        let rows = crate::graphql::context::store(ctx)
+            .gql()?
+            .revisions(&reader, self.0.id, first as u64)
             .await
-            .map_err(ApiError::from)
             .gql()?;
-        rows.into_iter()
-            .map(Revision::try_from)
-            .collect::<ApiResult<Vec<_>>>()
-            .gql()
+        Ok(rows.into_iter().map(Revision::from).collect())
     }
 
     /// When the page was created.
