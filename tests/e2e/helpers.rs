@@ -478,8 +478,8 @@ impl Drop for FreshDatabase {
 ///   own server or database.
 ///
 /// Attributes before a name go on both generated tests. Without `TEST_POSTGRES_URL` at build
-/// time `name::postgres` is ignored, and `.ci/run` fails when any PostgreSQL test was ignored,
-/// so an `#[ignore]` given here turns CI red too: a known bug is fixed, not hidden.
+/// time `name::postgres` is ignored; `.ci/run` fails when any PostgreSQL test was ignored, so an
+/// `#[ignore]` given here turns CI red as well.
 #[macro_export]
 macro_rules! on_both {
     (backend => $($(#[$attr:meta])* $name:ident),* $(,)?) => {$(

@@ -41,7 +41,6 @@ async fn page(client: &reqwest::Client, server: &Server) -> Result<(u16, Value),
 }
 
 on_both!(backend =>
-
     sigterm_lets_requests_in_flight_finish_and_exits_0,
     sigterm_exits_after_the_grace_period_even_with_requests_in_flight,
     kill_9_in_the_middle_of_a_large_update_leaves_the_old_or_the_new_role,
