@@ -9,9 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, first_error};
-
-const SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+use crate::helpers::{Backend, JWT_SECRET as SECRET, TestApp, first_error};
 
 fn now() -> u64 {
     SystemTime::now()
@@ -52,14 +50,7 @@ fn hs_env() -> Vec<(&'static str, String)> {
     vec![("JOBRISK_JWT_SECRET", SECRET.to_owned())]
 }
 
-impl TestApp {
-    /// The server with demo content, accepting the tokens this module signs.
-    pub async fn spawn_editable(backend: Backend) -> Option<Self> {
-        Self::spawn_configured(backend, hs_env()).await
-    }
-}
-
-async fn spawn(backend: Backend, env: Vec<(&'static str, String)>) -> Option<TestApp> {
+async fn spawn(backend: Backend, env: Vec<(&'static str, String)>) -> TestApp {
     TestApp::spawn_configured(backend, env).await
 }
 
@@ -81,24 +72,25 @@ async fn state(app: &TestApp) -> (String, i64, usize) {
     )
 }
 
-crate::per_backend!(
+crate::on_both!(spawn_with_jwt =>
     bad_tokens_are_refused_and_nothing_is_written,
-    hs_rs_confusion_and_asymmetric_keys,
-    issuer_and_audience_are_enforced_when_configured,
-    without_a_key_reads_work_and_writes_are_refused,
     twenty_concurrent_saves_of_one_version_yield_one_success,
     drafts_are_invisible_without_a_token,
     restoring_a_revision_round_trips,
     invalid_input_is_refused_naming_the_field_and_nothing_is_stored,
     shared_entities_in_use_cannot_be_deleted,
     catalog_updates_validate_and_keep_links_across_renames,
+);
+
+// These configure keys of their own.
+crate::on_both!(backend =>
+    hs_rs_confusion_and_asymmetric_keys,
+    issuer_and_audience_are_enforced_when_configured,
+    without_a_key_reads_work_and_writes_are_refused,
     jwks_keys_are_fetched_and_unknown_kids_refused,
 );
 
-async fn bad_tokens_are_refused_and_nothing_is_written(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn bad_tokens_are_refused_and_nothing_is_written(app: TestApp) {
     let before = state(&app).await;
     let vars = json!({ "v": before.1, "title": "Hacked" });
 
@@ -176,14 +168,11 @@ async fn hs_rs_confusion_and_asymmetric_keys(backend: Backend) {
             std::process::id()
         ));
         std::fs::write(&path, fixture(public)).expect("write key");
-        let Some(app) = spawn(
+        let app = spawn(
             backend,
             vec![("JOBRISK_JWT_PUBLIC_KEY", path.display().to_string())],
         )
-        .await
-        else {
-            return;
-        };
+        .await;
         let key = match alg {
             Algorithm::RS256 => EncodingKey::from_rsa_pem(&fixture(private)),
             Algorithm::ES256 => EncodingKey::from_ec_pem(&fixture(private)),
@@ -222,9 +211,7 @@ async fn issuer_and_audience_are_enforced_when_configured(backend: Backend) {
     let mut env = hs_env();
     env.push(("JOBRISK_JWT_ISSUER", "https://id.example".into()));
     env.push(("JOBRISK_JWT_AUDIENCE", "jobrisk".into()));
-    let Some(app) = spawn(backend, env).await else {
-        return;
-    };
+    let app = spawn(backend, env).await;
     let base = |iss: &str, aud: &str| {
         hs(
             json!({ "sub": "alice", "scope": "content:write", "exp": now() + 600, "iss": iss, "aud": aud }),
@@ -262,9 +249,7 @@ async fn issuer_and_audience_are_enforced_when_configured(backend: Backend) {
 }
 
 async fn without_a_key_reads_work_and_writes_are_refused(backend: Backend) {
-    let Some(app) = spawn(backend, vec![]).await else {
-        return;
-    };
+    let app = spawn(backend, vec![]).await;
     let r = app.query("{ roles { totalCount } }", json!({})).await;
     assert!(r["data"]["roles"]["totalCount"].as_i64().expect("count") > 40);
     let r = app
@@ -281,10 +266,7 @@ async fn without_a_key_reads_work_and_writes_are_refused(backend: Backend) {
     );
 }
 
-async fn twenty_concurrent_saves_of_one_version_yield_one_success(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn twenty_concurrent_saves_of_one_version_yield_one_success(app: TestApp) {
     let (_, version, revisions) = state(&app).await;
     let token = hs(claims("content:write"));
     let app = std::sync::Arc::new(app);
@@ -347,10 +329,7 @@ fn new_role(slug: &str) -> Value {
     })
 }
 
-async fn drafts_are_invisible_without_a_token(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn drafts_are_invisible_without_a_token(app: TestApp) {
     let token = hs(claims("content:write"));
     let r = app
         .query_as(
@@ -401,10 +380,7 @@ async fn drafts_are_invisible_without_a_token(backend: Backend) {
     assert_eq!(anon["data"]["role"]["title"], "Prompt Engineer");
 }
 
-async fn restoring_a_revision_round_trips(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn restoring_a_revision_round_trips(app: TestApp) {
     let token = hs(claims("content:write"));
     let (title, v1, revisions) = state(&app).await;
     let r = app
@@ -439,10 +415,7 @@ async fn restoring_a_revision_round_trips(backend: Backend) {
     assert_eq!(first_error(&missing).0, "BAD_USER_INPUT", "{missing}");
 }
 
-async fn invalid_input_is_refused_naming_the_field_and_nothing_is_stored(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn invalid_input_is_refused_naming_the_field_and_nothing_is_stored(app: TestApp) {
     let token = hs(claims("content:write"));
     let mut cases: Vec<(&str, Value)> = Vec::new();
     let mut v = new_role("Bad Slug");
@@ -497,10 +470,7 @@ async fn invalid_input_is_refused_naming_the_field_and_nothing_is_stored(backend
     assert_eq!(tools["data"]["tool"], Value::Null);
 }
 
-async fn shared_entities_in_use_cannot_be_deleted(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn shared_entities_in_use_cannot_be_deleted(app: TestApp) {
     let token = admin();
     for m in [
         r#"mutation { deleteCategory(slug: "technology", expectedVersion: 1) { slug } }"#,
@@ -546,15 +516,11 @@ async fn jwks_keys_are_fetched_and_unknown_kids_refused(backend: Backend) {
         );
         let _ = axum::serve(listener, app).await;
     });
-    let Some(app) = spawn(
+    let app = spawn(
         backend,
         vec![("JOBRISK_JWT_JWKS_URL", format!("http://{addr}/jwks.json"))],
     )
-    .await
-    else {
-        server.abort();
-        return;
-    };
+    .await;
     let with_kid = |kid: &str, scope: &str| {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid.into());
@@ -580,10 +546,7 @@ async fn jwks_keys_are_fetched_and_unknown_kids_refused(backend: Backend) {
     server.abort();
 }
 
-async fn catalog_updates_validate_and_keep_links_across_renames(backend: Backend) {
-    let Some(app) = spawn(backend, hs_env()).await else {
-        return;
-    };
+async fn catalog_updates_validate_and_keep_links_across_renames(app: TestApp) {
     let token = hs(claims("content:write"));
     let rename = r#"mutation { updateTool(slug: "github-copilot", expectedVersion: 1, input: { slug: "copilot", name: "Copilot" }) { slug name vendor version updatedBy } }"#;
     let r = app.query_as(Some(&token), rename, json!({})).await;

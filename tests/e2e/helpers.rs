@@ -1,7 +1,9 @@
 //! `TestApp`: the real server on a real, fresh database, driven over HTTP as a frontend would.
 //!
 //! Every database test runs twice, on SQLite and on PostgreSQL (`TEST_POSTGRES_URL`), each
-//! run on its own fresh database: see [`on_both!`].
+//! run on its own fresh database: see [`on_both!`]. Without `TEST_POSTGRES_URL` the PostgreSQL
+//! runs are compiled as ignored (`cfg(test_postgres_url)`, set by `build.rs`), so the summary
+//! says they did not run; one run anyway (`--ignored`) fails instead of passing.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -45,9 +47,9 @@ pub struct FreshDatabase {
 }
 
 impl FreshDatabase {
-    /// A new SQLite file, or a new PostgreSQL database on `TEST_POSTGRES_URL`; `None` for
-    /// PostgreSQL when it is not set outside CI (in CI its absence is a failure).
-    pub async fn create(backend: Backend) -> Option<Self> {
+    /// A new SQLite file, or a new PostgreSQL database on `TEST_POSTGRES_URL` (a panic when it
+    /// is not set or not reachable).
+    pub async fn create(backend: Backend) -> Self {
         let name = unique_name();
         let (url, cleanup) = match backend {
             Backend::Sqlite => {
@@ -60,10 +62,10 @@ impl FreshDatabase {
                 )
             }
             Backend::Postgres => {
-                let admin_url = postgres_admin_url()?;
+                let admin_url = postgres_admin_url();
                 let admin = Database::connect(&admin_url)
                     .await
-                    .expect("connect to TEST_POSTGRES_URL");
+                    .unwrap_or_else(|e| panic!("connect to TEST_POSTGRES_URL={admin_url}: {e}"));
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
@@ -75,22 +77,23 @@ impl FreshDatabase {
                 )
             }
         };
-        Some(Self {
+        Self {
             url,
             cleanup: Some(cleanup),
-        })
+        }
     }
 }
 
-/// `TEST_POSTGRES_URL`; `None` (skip) when unset outside CI, a panic when unset in CI.
-pub fn postgres_admin_url() -> Option<String> {
+/// `TEST_POSTGRES_URL`, or a panic: a PostgreSQL test that runs without a database must fail,
+/// never pass having checked nothing. (Without the variable at build time these tests are
+/// ignored, so this only fires for `--ignored` runs or a variable unset since the build.)
+pub fn postgres_admin_url() -> String {
     match std::env::var("TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!("CI must set TEST_POSTGRES_URL"),
-        _ => {
-            eprintln!("TEST_POSTGRES_URL not set: skipping the PostgreSQL run");
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "TEST_POSTGRES_URL is not set: a PostgreSQL test cannot run without it \
+             (e.g. TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres)"
+        ),
     }
 }
 
@@ -130,47 +133,51 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// The HS256 secret of [`TestApp::spawn_with_jwt`] servers, for signing editors' tokens.
+pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
 impl TestApp {
     /// The server on a fresh database with the demo content loaded.
-    pub async fn spawn(backend: Backend) -> Option<Self> {
-        let app = Self::spawn_empty(backend).await?;
+    pub async fn spawn(backend: Backend) -> Self {
+        let app = Self::spawn_empty(backend).await;
         api::seed::seed(&app.db).await.expect("demo content loads");
-        Some(app)
+        app
+    }
+
+    /// Like [`TestApp::spawn`], verifying editors' tokens signed with [`JWT_SECRET`].
+    pub async fn spawn_with_jwt(backend: Backend) -> Self {
+        Self::spawn_configured(backend, vec![("JOBRISK_JWT_SECRET", JWT_SECRET.to_owned())]).await
     }
 
     /// Like [`TestApp::spawn`], but the server's connection records every SQL statement it
     /// runs (the test's own `db` does not), so tests can count statements per request.
-    pub async fn spawn_counting(backend: Backend) -> Option<Self> {
-        // A generous batching window: the test checks that batches are whole by design, not
-        // how fast a loaded test machine registers keys (1 ms in production).
+    pub async fn spawn_counting(backend: Backend) -> Self {
+        // A generous batching window (1 ms in production), so that batches split by a loaded
+        // test machine stay rare and the tests' statement bounds can stay tight.
         let env = vec![("JOBRISK_BATCH_WINDOW_MS", "50".to_owned())];
-        let app = Self::spawn_with(backend, true, env).await?;
+        let app = Self::spawn_with(backend, true, env).await;
         api::seed::seed(&app.db).await.expect("demo content loads");
-        Some(app)
+        app
     }
 
-    /// The server on a fresh, migrated, empty database; `None` for PostgreSQL when
-    /// `TEST_POSTGRES_URL` is not set outside CI (in CI its absence is a failure).
-    pub async fn spawn_empty(backend: Backend) -> Option<Self> {
+    /// The server on a fresh, migrated, empty database.
+    pub async fn spawn_empty(backend: Backend) -> Self {
         Self::spawn_with(backend, false, Vec::new()).await
     }
 
     /// Like [`TestApp::spawn`], with extra configuration variables (e.g. the JWT key).
-    pub async fn spawn_configured(
-        backend: Backend,
-        env: Vec<(&'static str, String)>,
-    ) -> Option<Self> {
-        let app = Self::spawn_with(backend, false, env).await?;
+    pub async fn spawn_configured(backend: Backend, env: Vec<(&'static str, String)>) -> Self {
+        let app = Self::spawn_with(backend, false, env).await;
         api::seed::seed(&app.db).await.expect("demo content loads");
-        Some(app)
+        app
     }
 
     async fn spawn_with(
         backend: Backend,
         counting: bool,
         env: Vec<(&'static str, String)>,
-    ) -> Option<Self> {
-        let fresh = FreshDatabase::create(backend).await?;
+    ) -> Self {
+        let fresh = FreshDatabase::create(backend).await;
         let url = fresh.url.clone();
         let config = Config::from_lookup(|key| {
             let given = env.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
@@ -206,7 +213,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             app.run_forever().await.expect("server runs");
         });
-        Some(Self {
+        Self {
             addr,
             db,
             backend,
@@ -214,7 +221,7 @@ impl TestApp {
             _fresh: fresh,
             server,
             statements,
-        })
+        }
     }
 
     /// Takes the SQL statements the server ran since the last call (counting apps only).
@@ -460,55 +467,62 @@ impl Drop for FreshDatabase {
     }
 }
 
-/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL, as `name::sqlite` and
-/// `name::postgres`, each on a fresh database seeded with the demo content.
+/// Runs each named test on SQLite and on PostgreSQL, as `name::sqlite` and `name::postgres`,
+/// each on a fresh database of its own.
 ///
-/// `on_both!(spawn_counting => a, b)` spawns with another `TestApp` constructor; attributes
-/// before a name (such as `#[ignore = "bug: ..."]`) go on both generated tests.
+/// - `on_both!(a, b)`: `async fn a(app: TestApp)`, given a server seeded with the demo content
+///   ([`TestApp::spawn`]);
+/// - `on_both!(spawn_with_jwt => a, b)`: the same, spawned by another `TestApp` constructor
+///   (`spawn_counting`, `spawn_with_jwt`, ...);
+/// - `on_both!(backend => a, b)`: `async fn a(backend: Backend)`, for tests that set up their
+///   own server or database.
+///
+/// Attributes before a name go on both generated tests. Without `TEST_POSTGRES_URL` at build
+/// time `name::postgres` is ignored; `.ci/run` fails when any PostgreSQL test was ignored, so an
+/// `#[ignore]` given here turns CI red as well.
 #[macro_export]
 macro_rules! on_both {
-    ($spawn:ident => $($(#[$attr:meta])* $name:ident),* $(,)?) => {$(
+    (backend => $($(#[$attr:meta])* $name:ident),* $(,)?) => {$(
         mod $name {
             $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Sqlite)
-                    .await
-                    .expect("SQLite always runs");
-                super::$name(app).await;
-            }
-
-            $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(app) =
-                    $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Postgres).await
-                {
-                    super::$name(app).await;
-                }
-            }
-        }
-    )*};
-    ($($(#[$attr:meta])* $name:ident),* $(,)?) => {
-        $crate::on_both!(spawn => $($(#[$attr])* $name),*);
-    };
-}
-
-/// Runs `async fn name(Backend)` as `name::sqlite` and `name::postgres`.
-#[macro_export]
-macro_rules! per_backend {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 super::$name($crate::helpers::Backend::Sqlite).await;
             }
+
+            $(#[$attr])*
+            #[cfg_attr(not(test_postgres_url), ignore = "TEST_POSTGRES_URL is not set")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 super::$name($crate::helpers::Backend::Postgres).await;
             }
         }
     )*};
+    ($spawn:ident => $($(#[$attr:meta])* $name:ident),* $(,)?) => {$(
+        mod $name {
+            $(#[$attr])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(
+                    $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Sqlite).await,
+                )
+                .await;
+            }
+
+            $(#[$attr])*
+            #[cfg_attr(not(test_postgres_url), ignore = "TEST_POSTGRES_URL is not set")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(
+                    $crate::helpers::TestApp::$spawn($crate::helpers::Backend::Postgres).await,
+                )
+                .await;
+            }
+        }
+    )*};
+    ($($(#[$attr:meta])* $name:ident),* $(,)?) => {
+        $crate::on_both!(spawn => $($(#[$attr])* $name),*);
+    };
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn node_slugs(connection: &Value) -> Vec<String> {
         .collect()
 }
 
-on_both!(spawn_editable =>
+on_both!(spawn_with_jwt =>
     hidden_roles_have_no_page,
     hidden_roles_are_in_no_list_count_or_filter,
     hidden_roles_are_in_no_category_tool_related_or_migration_list,

@@ -127,11 +127,11 @@ impl Drop for Server {
 }
 
 /// A fresh database with the demo content, and its URL.
-pub async fn seeded(backend: Backend) -> Option<FreshDatabase> {
-    let fresh = FreshDatabase::create(backend).await?;
+pub async fn seeded(backend: Backend) -> FreshDatabase {
+    let fresh = FreshDatabase::create(backend).await;
     let db = api::db::connect(&fresh.url).await.expect("connect");
     api::db::migrate(&db).await.expect("migrate");
     api::seed::seed(&db).await.expect("demo content loads");
     db.close().await.ok();
-    Some(fresh)
+    fresh
 }
