@@ -540,3 +540,23 @@ fn postgres_urls_get_their_database_replaced() {
         "postgres://u@h:5432/x"
     );
 }
+
+/// An HS256 token for [`JWT_SECRET`] servers ([`TestApp::spawn_with_jwt`]), valid for ten
+/// minutes, for `sub` with the space-separated `scope` (none when `None`).
+pub fn token(sub: &str, scope: Option<&str>) -> String {
+    let exp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + 600;
+    let mut claims = json!({ "sub": sub, "exp": exp });
+    if let Some(scope) = scope {
+        claims["scope"] = json!(scope);
+    }
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .expect("sign a test token")
+}

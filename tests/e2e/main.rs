@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod authorization;
 mod batching;
+mod concurrency;
 mod editing;
 mod errors;
 mod hardening;
