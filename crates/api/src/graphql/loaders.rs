@@ -29,6 +29,13 @@ impl From<LoadError> for ApiError {
     }
 }
 
+impl<T> crate::error::ResultExt<T> for Result<T, LoadError> {
+    fn gql(self) -> crate::error::GqlResult<T> {
+        use async_graphql::ErrorExtensions;
+        self.map_err(|e| ApiError::from(e).extend())
+    }
+}
+
 impl From<sea_orm::DbErr> for LoadError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self(Arc::new(e))

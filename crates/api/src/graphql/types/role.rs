@@ -159,7 +159,6 @@ impl Role {
             .gql()?
             .load_one(CategoryById(self.0.category_id))
             .await
-            .map_err(ApiError::from)
             .gql()?;
         c.map(Category)
             .ok_or_else(|| ApiError::Internal("role without category".into()))
@@ -209,7 +208,6 @@ impl Role {
             .gql()?
             .load_one(SkillsOf(self.0.id))
             .await
-            .map_err(ApiError::from)
             .gql()?;
         Ok(skills
             .unwrap_or_default()
@@ -224,13 +222,11 @@ impl Role {
         let paths = loader
             .load_one(PathsOf(self.0.id))
             .await
-            .map_err(ApiError::from)
             .gql()?
             .unwrap_or_default();
         let targets = loader
             .load_many(paths.iter().map(|p| RoleById(p.target_role_id)))
             .await
-            .map_err(ApiError::from)
             .gql()?;
         Ok(paths
             .into_iter()
@@ -251,7 +247,6 @@ impl Role {
             .gql()?
             .load_one(FaqsOf(self.0.id))
             .await
-            .map_err(ApiError::from)
             .gql()?;
         Ok(faqs
             .unwrap_or_default()
@@ -269,7 +264,6 @@ impl Role {
             .gql()?
             .load_one(SourcesOf(self.0.id))
             .await
-            .map_err(ApiError::from)
             .gql()?;
         Ok(sources
             .unwrap_or_default()
@@ -296,7 +290,6 @@ impl Role {
             .gql()?
             .load_one(RolesInCategory(self.0.category_id))
             .await
-            .map_err(ApiError::from)
             .gql()?
             .unwrap_or_default();
         let mut peers: Vec<role::Model> = peers.into_iter().filter(|r| r.id != self.0.id).collect();
