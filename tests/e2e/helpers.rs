@@ -259,7 +259,16 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("request sent");
-        response.json().await.expect("JSON response")
+        let answer: Value = response.json().await.expect("JSON response");
+        // No request a test makes through here may meet an unexpected failure: a client error
+        // has a code of its own. (Tests that break the database on purpose use `query_text`.)
+        if let Some(errors) = answer["errors"].as_array() {
+            assert!(
+                errors.iter().all(|e| e["extensions"]["code"] != "INTERNAL"),
+                "the server answered INTERNAL: {answer:#}"
+            );
+        }
+        answer
     }
 
     /// Posts a query that must succeed; returns `data`.

@@ -243,11 +243,7 @@ impl Role {
 
     /// Frequently asked questions, in page order.
     async fn faqs(&self, ctx: &Context<'_>) -> GqlResult<Vec<Faq>> {
-        let faqs = loader(ctx)
-            .gql()?
-            .load_one(FaqsOf(self.0.id))
-            .await
-            .gql()?;
+        let faqs = loader(ctx).gql()?.load_one(FaqsOf(self.0.id)).await.gql()?;
         Ok(faqs
             .unwrap_or_default()
             .into_iter()
