@@ -18,9 +18,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use crate::config::{AuthSettings, KeySource};
+use crate::config::{AuthSettings, ConfigError, KeySource};
 use crate::error::{ApiError, ApiResult};
 
 /// What a caller may do.
@@ -151,30 +152,23 @@ pub struct Authenticator {
 
 impl Authenticator {
     /// Builds the verifier, reading a PEM file if configured; fails at start-up, not per request.
-    pub fn new(settings: &AuthSettings) -> ApiResult<Self> {
+    pub fn new(settings: &AuthSettings) -> Result<Self, ConfigError> {
         let verifier = match &settings.key {
             KeySource::None => Verifier::None,
             KeySource::Secret(secret) => Verifier::Static {
-                key: DecodingKey::from_secret(secret.as_bytes()),
+                key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
                 algorithm: Algorithm::HS256,
             },
             KeySource::PublicKeyFile(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    ApiError::bad_input(
-                        "JOBRISK_JWT_PUBLIC_KEY",
-                        format!("cannot read {}: {e}", path.display()),
-                    )
+                let pem = std::fs::read(path).map_err(|e| ConfigError::PublicKeyUnreadable {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
                 })?;
                 let (key, algorithm) = DecodingKey::from_rsa_pem(&pem)
                     .map(|k| (k, Algorithm::RS256))
                     .or_else(|_| DecodingKey::from_ec_pem(&pem).map(|k| (k, Algorithm::ES256)))
                     .or_else(|_| DecodingKey::from_ed_pem(&pem).map(|k| (k, Algorithm::EdDSA)))
-                    .map_err(|_| {
-                        ApiError::bad_input(
-                            "JOBRISK_JWT_PUBLIC_KEY",
-                            "must be a PEM public key: RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA)",
-                        )
-                    })?;
+                    .map_err(|_| ConfigError::PublicKeyFormat)?;
                 Verifier::Static { key, algorithm }
             }
             KeySource::JwksUrl(url) => Verifier::Jwks(jwks::JwksCache::new(url.clone())),
