@@ -6,6 +6,7 @@ mod batching;
 mod editing;
 mod errors;
 mod hardening;
+mod jwks;
 mod lists;
 mod page;
 mod process;

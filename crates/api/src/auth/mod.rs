@@ -171,7 +171,11 @@ impl Authenticator {
                     .map_err(|_| ConfigError::PublicKeyFormat)?;
                 Verifier::Static { key, algorithm }
             }
-            KeySource::JwksUrl(url) => Verifier::Jwks(jwks::JwksCache::new(url.clone())),
+            KeySource::JwksUrl(url) => Verifier::Jwks(jwks::JwksCache::new(
+                url.clone(),
+                JWKS_TTL,
+                settings.jwks_min_refresh,
+            )),
         };
         Ok(Self {
             verifier,
@@ -191,10 +195,11 @@ impl Authenticator {
                 auth_enabled: self.enabled(),
             });
         };
+        // RFC 7235: the scheme is case-insensitive.
         let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::Unauthenticated("Authorization must be `Bearer <token>`".into())
@@ -216,6 +221,7 @@ impl Authenticator {
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = self.settings.leeway_secs;
+        validation.validate_nbf = true;
         // A configured issuer or audience must be present, not just match when present:
         // jsonwebtoken only compares claims it finds.
         let mut required = vec!["exp", "sub"];
@@ -239,6 +245,9 @@ impl Authenticator {
                 ErrorKind::ExpiredSignature => {
                     ApiError::Unauthenticated("the token has expired".into())
                 }
+                ErrorKind::ImmatureSignature => ApiError::Unauthenticated(
+                    "the token is not valid yet (its nbf is in the future)".into(),
+                ),
                 ErrorKind::InvalidIssuer => {
                     ApiError::Unauthenticated("the token's issuer is not accepted".into())
                 }
@@ -271,9 +280,9 @@ fn invalid() -> ApiError {
     ApiError::Unauthenticated("the token is invalid".into())
 }
 
-/// How long JWKS keys are trusted before a refresh, and the least time between refreshes.
+/// How long JWKS keys are used before they are refreshed (in the background, still served
+/// meanwhile).
 pub(crate) const JWKS_TTL: Duration = Duration::from_secs(600);
-pub(crate) const JWKS_MIN_REFRESH: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {
