@@ -167,7 +167,7 @@ fn run_async(
     task: impl std::future::Future<Output = anyhow::Result<()>>,
 ) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(&log.log)
-        .with_context(|| format!("JOBRISK_LOG: not a log filter: {:?}", log.log))?;
+        .map_err(|e| anyhow::anyhow!("JOBRISK_LOG: {e}, got {:?}", log.log))?;
     match log.log_format {
         LogFormat::Json => tracing_subscriber::fmt()
             .json()

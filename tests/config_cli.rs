@@ -189,6 +189,7 @@ fn out_of_range_values_stop_serve_at_once_naming_the_variable() {
         ("JOBRISK_MAX_BODY_BYTES", "lots"),
         ("JOBRISK_RATE_LIMIT_BURST", "0"),
         ("JOBRISK_LOG_FORMAT", "xml"),
+        ("JOBRISK_LOG", "info,["),
         ("JOBRISK_JWT_SECRET", "short"),
         ("JOBRISK_JWT_JWKS_URL", "ftp://idp.example/jwks"),
     ] {
