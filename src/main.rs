@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use api::config::LogFormat;
-use api::{Application, Config};
+use api::Application;
+use api::config::{AuthArgs, DatabaseArgs, LimitArgs, LogArgs, LogFormat, ServeArgs};
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
+use secrecy::ExposeSecret;
 
 /// jobrisk: a headless CMS and GraphQL content API for AI risk score pages about jobs.
 #[derive(Debug, Parser)]
@@ -24,15 +25,26 @@ enum Command {
     /// Serve the GraphQL API (POST /graphql, GraphiQL on GET /graphql, GET /healthz).
     ///
     /// Without DATABASE_URL it uses ./jobrisk.db (SQLite), migrates it and loads the demo
-    /// content when it is empty; with DATABASE_URL it only migrates.
-    Serve,
+    /// content when it is empty; with DATABASE_URL it only migrates. Every setting is an
+    /// environment variable (or the option beside it); an invalid value stops the server with
+    /// a message naming the variable.
+    Serve(Box<ServeArgs>),
     /// Apply or roll back database migrations (DATABASE_URL, default ./jobrisk.db).
     Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        log: LogArgs,
         #[command(subcommand)]
         action: MigrateAction,
     },
     /// Load the demo content into an empty database (DATABASE_URL, default ./jobrisk.db).
-    Seed,
+    Seed {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        log: LogArgs,
+    },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
     /// Print what a GraphQL document read from stdin costs against the configured limits
@@ -44,6 +56,8 @@ enum Command {
         /// Variables as JSON, e.g. '{"first": 50}'.
         #[arg(long, default_value = "{}")]
         variables: String,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print a JWT signed with JOBRISK_JWT_SECRET (HS256), for local use and scripts.
     Token {
@@ -56,6 +70,8 @@ enum Command {
         /// How long the token is valid, e.g. 15m, 1h, 7d.
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: std::time::Duration,
+        #[command(flatten)]
+        auth: AuthArgs,
     },
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
@@ -110,14 +126,31 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Cost {
+            limits,
             operation,
             variables,
-        } => cost(operation.as_deref(), &variables),
-        Command::Token { sub, scope, ttl } => Config::from_env()
-            .and_then(|config| api::auth::token::issue(&config.auth, &sub, &scope, ttl))
+        } => cost(&limits, operation.as_deref(), &variables),
+        Command::Token {
+            auth,
+            sub,
+            scope,
+            ttl,
+        } => auth
+            .settings()
+            .map_err(api::ApiError::from)
+            .and_then(|settings| api::auth::token::issue(&settings, &sub, &scope, ttl))
             .map(|token| println!("{token}"))
             .map_err(detail),
-        command => run_async(command),
+        Command::Serve(args) => {
+            let log = args.log.clone();
+            run_async(&log, serve(*args))
+        }
+        Command::Migrate {
+            database,
+            log,
+            action,
+        } => run_async(&log, migrate(database, action)),
+        Command::Seed { database, log } => run_async(&log, seed(database)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -128,11 +161,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_async(command: Command) -> anyhow::Result<()> {
-    let config = Config::from_env().context("invalid configuration")?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("JOBRISK_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm_migration=warn".into());
-    match config.log_format {
+/// Sets up logging, then runs `task` on a new async runtime.
+fn run_async(
+    log: &LogArgs,
+    task: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&log.log)
+        .map_err(|e| anyhow::anyhow!("JOBRISK_LOG: {e}, got {:?}", log.log))?;
+    match log.log_format {
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .flatten_event(true)
@@ -143,48 +179,49 @@ fn run_async(command: Command) -> anyhow::Result<()> {
         LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
     }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        match command {
-            Command::Serve => {
-                let app = Application::build(&config).await.map_err(detail)?;
-                tracing::info!(addr = %app.local_addr().map_err(detail)?, "jobrisk listening; GraphQL at /graphql");
-                app.run().await.context("server failed")
+    runtime.block_on(task)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.config().context("invalid configuration")?;
+    let app = Application::build(&config).await.map_err(detail)?;
+    tracing::info!(addr = %app.local_addr().map_err(detail)?, "jobrisk listening; GraphQL at /graphql");
+    app.run().await.context("server failed")
+}
+
+async fn migrate(database: DatabaseArgs, action: MigrateAction) -> anyhow::Result<()> {
+    let db = api::db::connect(database.url().expose_secret())
+        .await
+        .map_err(detail)?;
+    match action {
+        MigrateAction::Up => Migrator::up(&db, None).await?,
+        MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
+        MigrateAction::Status => {
+            for m in Migrator::get_migration_with_status(&db).await? {
+                println!("{:?}\t{}", m.status(), m.name());
             }
-            Command::Migrate { action } => {
-                let db = api::db::connect(&config.database_url).await.map_err(detail)?;
-                match action {
-                    MigrateAction::Up => Migrator::up(&db, None).await?,
-                    MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await?,
-                    MigrateAction::Status => {
-                        for m in Migrator::get_migration_with_status(&db).await? {
-                            println!("{:?}\t{}", m.status(), m.name());
-                        }
-                    }
-                }
-                Ok(())
-            }
-            Command::Seed => {
-                let db = api::db::connect(&config.database_url).await.map_err(detail)?;
-                api::db::migrate(&db).await.map_err(detail)?;
-                let report = api::seed::seed(&db).await.map_err(detail)?;
-                println!(
-                    "loaded {} categories, {} tools, {} sources, {} roles",
-                    report.categories, report.tools, report.sources, report.roles
-                );
-                Ok(())
-            }
-            Command::Schema
-            | Command::Exposure { .. }
-            | Command::Token { .. }
-            | Command::Cost { .. } => Ok(()),
         }
-    })
+    }
+    Ok(())
+}
+
+async fn seed(database: DatabaseArgs) -> anyhow::Result<()> {
+    let db = api::db::connect(database.url().expose_secret())
+        .await
+        .map_err(detail)?;
+    api::db::migrate(&db).await.map_err(detail)?;
+    let report = api::seed::seed(&db).await.map_err(detail)?;
+    println!(
+        "loaded {} categories, {} tools, {} sources, {} roles",
+        report.categories, report.tools, report.sources, report.roles
+    );
+    Ok(())
 }
 
 /// `jobrisk cost`: the static analysis the server runs before every request.
-fn cost(operation: Option<&str>, variables: &str) -> anyhow::Result<()> {
+fn cost(limits: &LimitArgs, operation: Option<&str>, variables: &str) -> anyhow::Result<()> {
     use std::io::Read;
-    let config = Config::from_env().map_err(detail)?;
+    let limits = limits.limits();
     let mut document = String::new();
     std::io::stdin()
         .read_to_string(&mut document)
@@ -198,23 +235,23 @@ fn cost(operation: Option<&str>, variables: &str) -> anyhow::Result<()> {
     let analysis = model
         .analyze(&doc, operation, &variables)
         .map_err(|e| anyhow::anyhow!(e.0))?;
-    let verdict = match model.check(&doc, operation, &variables, &config.limits) {
+    let verdict = match model.check(&doc, operation, &variables, &limits) {
         Ok(_) => "accepted".to_owned(),
         Err(refusal) => format!("refused: {}", refusal.0),
     };
     println!(
         "cost {} (limit {}), depth {} (limit {}), introspection depth {}, aliases {} (limit {}), root fields {} (limit {}), fields {} (limit {}): {verdict}",
         analysis.cost,
-        config.limits.max_cost,
+        limits.max_cost,
         analysis.depth,
-        config.limits.max_depth,
+        limits.max_depth,
         analysis.introspection_depth,
         analysis.aliases,
-        config.limits.max_aliases,
+        limits.max_aliases,
         analysis.root_fields,
-        config.limits.max_root_fields,
+        limits.max_root_fields,
         analysis.fields,
-        config.limits.max_fields,
+        limits.max_fields,
     );
     Ok(())
 }
@@ -224,6 +261,7 @@ fn detail(e: api::ApiError) -> anyhow::Error {
     match e {
         api::ApiError::Database(db) => anyhow::Error::new(db).context("database error"),
         api::ApiError::Internal(d) => anyhow::anyhow!(d),
+        api::ApiError::Config(c) => anyhow::Error::new(c),
         other => anyhow::anyhow!(other.to_string()),
     }
 }

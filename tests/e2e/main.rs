@@ -9,6 +9,7 @@ mod concurrency;
 mod editing;
 mod errors;
 mod hardening;
+mod jwks;
 mod lists;
 mod page;
 mod process;

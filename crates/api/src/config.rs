@@ -1,25 +1,351 @@
-//! Configuration from environment variables, parsed once at start-up into a typed struct.
+//! Configuration: every variable is declared once, as a clap argument with its environment
+//! variable and default (so `jobrisk serve --help` lists them all), and parsed once at start-up
+//! into a typed [`Config`].
+//!
+//! Each argument's `value_name` is its environment variable, so clap's refusal of a bad value
+//! names the variable the operator set, not a `--flag` they never typed.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
 use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
+use thiserror::Error;
 
-use crate::error::ApiError;
 use crate::graphql::cost::Limits;
 
-/// The SQLite database `serve` uses when `DATABASE_URL` is not set.
+/// The SQLite database used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jobrisk.db?mode=rwc";
 /// Where `serve` listens when `JOBRISK_LISTEN` is not set.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The log filter used when `JOBRISK_LOG` is not set.
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,sea_orm_migration=warn";
+/// Shortest accepted HS256 secret, in bytes (RFC 7518 asks for at least the hash size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// A configuration value that cannot be used; every variant names its variable.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    /// A value that does not parse or is out of range.
+    #[error("{variable}: {message}")]
+    Invalid {
+        /// The environment variable.
+        variable: String,
+        /// The rule that was broken.
+        message: String,
+    },
+    /// More than one way to verify tokens was configured.
+    #[error(
+        "{variable}: set only one of JOBRISK_JWT_SECRET, JOBRISK_JWT_PUBLIC_KEY, JOBRISK_JWT_JWKS_URL (also set: {also})"
+    )]
+    SeveralKeySources {
+        /// The second key variable that is set.
+        variable: &'static str,
+        /// The first one.
+        also: &'static str,
+    },
+    /// The HS256 secret is too short to resist guessing.
+    #[error(
+        "JOBRISK_JWT_SECRET: must be at least {MIN_SECRET_BYTES} bytes (try `openssl rand -hex 32`)"
+    )]
+    ShortSecret,
+    /// A command that signs tokens was run without a secret.
+    #[error("JOBRISK_JWT_SECRET: must be set: {0}")]
+    MissingSecret(&'static str),
+    /// The JWKS URL is not http(s).
+    #[error("JOBRISK_JWT_JWKS_URL: must be an http or https URL")]
+    JwksUrlScheme,
+    /// The public key file cannot be read.
+    #[error("JOBRISK_JWT_PUBLIC_KEY: cannot read {path}: {reason}")]
+    PublicKeyUnreadable {
+        /// The configured path.
+        path: String,
+        /// Why it cannot be read.
+        reason: String,
+    },
+    /// The public key file holds no supported PEM public key.
+    #[error(
+        "JOBRISK_JWT_PUBLIC_KEY: must be a PEM public key: RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA)"
+    )]
+    PublicKeyFormat,
+}
+
+impl ConfigError {
+    /// The environment variable the error is about.
+    pub fn variable(&self) -> &str {
+        match self {
+            Self::Invalid { variable, .. } => variable,
+            Self::SeveralKeySources { variable, .. } => variable,
+            Self::ShortSecret | Self::MissingSecret(_) => "JOBRISK_JWT_SECRET",
+            Self::JwksUrlScheme => "JOBRISK_JWT_JWKS_URL",
+            Self::PublicKeyUnreadable { .. } | Self::PublicKeyFormat => "JOBRISK_JWT_PUBLIC_KEY",
+        }
+    }
+
+    /// A clap refusal, renamed after the variable (the `value_name` of every argument).
+    fn from_clap(err: &clap::Error) -> Self {
+        use clap::error::{ContextKind, ContextValue};
+        let variable = match err.get(ContextKind::InvalidArg) {
+            Some(ContextValue::String(arg)) => arg
+                .split_once('<')
+                .and_then(|(_, rest)| rest.split_once('>'))
+                .map_or_else(|| arg.clone(), |(name, _)| name.to_owned()),
+            _ => "configuration".to_owned(),
+        };
+        let message = match std::error::Error::source(err) {
+            Some(source) => source.to_string(),
+            None => err
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_owned(),
+        };
+        Self::Invalid { variable, message }
+    }
+}
+
+/// Where the data lives (`migrate` and `seed` need only this).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Database")]
+pub struct DatabaseArgs {
+    /// Database URL (sqlite://... or postgres://...); the default is the embedded database,
+    /// which `serve` fills with demo content when empty
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        value_parser = secret,
+        hide_env_values = true
+    )]
+    pub database_url: SecretString,
+}
+
+impl DatabaseArgs {
+    /// The URL, with an empty value meaning the default.
+    pub fn url(&self) -> SecretString {
+        let url = self.database_url.expose_secret().trim();
+        SecretString::from(if url.is_empty() {
+            DEFAULT_DATABASE_URL
+        } else {
+            url
+        })
+    }
+
+    /// Whether this is the embedded SQLite database, which `serve` seeds when empty.
+    pub fn is_embedded_default(&self) -> bool {
+        self.url().expose_secret() == DEFAULT_DATABASE_URL
+    }
+}
+
+/// The HTTP server and the requests it accepts.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Server")]
+pub struct ServerArgs {
+    /// Listen address (host:port)
+    #[arg(long, env = "JOBRISK_LISTEN", value_name = "JOBRISK_LISTEN",
+          default_value = DEFAULT_LISTEN, value_parser = socket_addr)]
+    pub listen: SocketAddr,
+    /// Largest request body in bytes; larger ones are answered 413
+    #[arg(long, env = "JOBRISK_MAX_BODY_BYTES", value_name = "JOBRISK_MAX_BODY_BYTES",
+          default_value_t = 256 * 1024, value_parser = positive::<usize>)]
+    pub max_body_bytes: usize,
+    /// Largest GraphQL document in bytes
+    #[arg(long, env = "JOBRISK_MAX_QUERY_BYTES", value_name = "JOBRISK_MAX_QUERY_BYTES",
+          default_value_t = 64 * 1024, value_parser = positive::<usize>)]
+    pub max_query_bytes: usize,
+    /// Largest answer in bytes; a larger one is replaced by a coded error
+    #[arg(long, env = "JOBRISK_MAX_RESPONSE_BYTES", value_name = "JOBRISK_MAX_RESPONSE_BYTES",
+          default_value_t = 4 * 1024 * 1024, value_parser = positive::<usize>)]
+    pub max_response_bytes: usize,
+    /// Time limit per request in seconds; slower requests are answered 503
+    #[arg(long, env = "JOBRISK_REQUEST_TIMEOUT_SECS", value_name = "JOBRISK_REQUEST_TIMEOUT_SECS",
+          default_value_t = 15, value_parser = positive::<u64>)]
+    pub request_timeout_secs: u64,
+    /// How long requests in flight may finish after SIGTERM, in seconds
+    #[arg(long, env = "JOBRISK_SHUTDOWN_GRACE_SECS", value_name = "JOBRISK_SHUTDOWN_GRACE_SECS",
+          default_value_t = 20, value_parser = whole::<u64>)]
+    pub shutdown_grace_secs: u64,
+    /// How long nested-field loaders gather keys before one batched query, in milliseconds
+    #[arg(long, env = "JOBRISK_BATCH_WINDOW_MS", value_name = "JOBRISK_BATCH_WINDOW_MS",
+          default_value_t = 1, value_parser = whole::<u64>)]
+    pub batch_window_ms: u64,
+    /// Whether introspection (__schema, __type) is answered: on or off
+    #[arg(long, env = "JOBRISK_INTROSPECTION", value_name = "JOBRISK_INTROSPECTION",
+          default_value = "on", value_parser = switch, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Whether GET /graphql serves GraphiQL to browsers: on or off
+    #[arg(long, env = "JOBRISK_GRAPHIQL", value_name = "JOBRISK_GRAPHIQL",
+          default_value = "on", value_parser = switch, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+    /// Comma-separated CIDRs of the proxies whose X-Forwarded-For is believed
+    #[arg(long, env = "JOBRISK_TRUSTED_PROXIES", value_name = "JOBRISK_TRUSTED_PROXIES",
+          value_parser = cidrs)]
+    pub trusted_proxies: Option<CidrList>,
+    /// Comma-separated origins that may send tokens and credentials cross-origin
+    #[arg(long, env = "JOBRISK_CORS_ORIGINS", value_name = "JOBRISK_CORS_ORIGINS",
+          value_parser = origins)]
+    pub cors_origins: Option<OriginList>,
+}
+
+/// Request rate limits; a rate of 0 turns that limit off.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Rate limits")]
+pub struct RateLimitArgs {
+    /// Anonymous requests per second per client IP (0: no limit)
+    #[arg(long, env = "JOBRISK_RATE_LIMIT_RPS", value_name = "JOBRISK_RATE_LIMIT_RPS",
+          default_value_t = 50, value_parser = whole::<u32>)]
+    pub rate_limit_rps: u32,
+    /// Anonymous requests a client IP may send at once
+    #[arg(long, env = "JOBRISK_RATE_LIMIT_BURST", value_name = "JOBRISK_RATE_LIMIT_BURST",
+          default_value_t = 100, value_parser = positive::<u32>)]
+    pub rate_limit_burst: u32,
+    /// Mutations per second per token subject (0: no limit)
+    #[arg(long, env = "JOBRISK_WRITE_RATE_LIMIT_RPS", value_name = "JOBRISK_WRITE_RATE_LIMIT_RPS",
+          default_value_t = 10, value_parser = whole::<u32>)]
+    pub write_rate_limit_rps: u32,
+    /// Mutations a token subject may send at once
+    #[arg(long, env = "JOBRISK_WRITE_RATE_LIMIT_BURST", value_name = "JOBRISK_WRITE_RATE_LIMIT_BURST",
+          default_value_t = 30, value_parser = positive::<u32>)]
+    pub write_rate_limit_burst: u32,
+}
+
+/// The limits every GraphQL document must stay within, checked before it runs (`jobrisk cost`
+/// needs only these).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Query limits")]
+pub struct LimitArgs {
+    /// Largest cost of a document (list sizes times what each item asks for)
+    #[arg(long, env = "JOBRISK_MAX_COST", value_name = "JOBRISK_MAX_COST",
+          default_value_t = 50_000, value_parser = positive::<u64>)]
+    pub max_cost: u64,
+    /// Deepest data selection
+    #[arg(long, env = "JOBRISK_MAX_DEPTH", value_name = "JOBRISK_MAX_DEPTH",
+          default_value_t = 12, value_parser = positive::<usize>)]
+    pub max_depth: usize,
+    /// Most aliased fields, counted after expanding fragments (0: no aliases)
+    #[arg(long, env = "JOBRISK_MAX_ALIASES", value_name = "JOBRISK_MAX_ALIASES",
+          default_value_t = 30, value_parser = whole::<u64>)]
+    pub max_aliases: u64,
+    /// Most fields at the root of an operation
+    #[arg(long, env = "JOBRISK_MAX_ROOT_FIELDS", value_name = "JOBRISK_MAX_ROOT_FIELDS",
+          default_value_t = 20, value_parser = positive::<u64>)]
+    pub max_root_fields: u64,
+    /// Most fields after expanding fragments
+    #[arg(long, env = "JOBRISK_MAX_FIELDS", value_name = "JOBRISK_MAX_FIELDS",
+          default_value_t = 2_000, value_parser = positive::<u64>)]
+    pub max_fields: u64,
+}
+
+impl LimitArgs {
+    /// The limits as the cost analysis takes them.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth,
+            max_cost: self.max_cost,
+            max_aliases: self.max_aliases,
+            max_root_fields: self.max_root_fields,
+            max_fields: self.max_fields,
+        }
+    }
+}
+
+/// How editors' tokens are verified (`jobrisk token` needs only these).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Tokens (editing)")]
+pub struct AuthArgs {
+    /// HS256 secret of at least 32 bytes (set at most one of the three key variables)
+    #[arg(long, env = "JOBRISK_JWT_SECRET", value_name = "JOBRISK_JWT_SECRET",
+          value_parser = secret, hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+    /// PEM public key file: RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA)
+    #[arg(long, env = "JOBRISK_JWT_PUBLIC_KEY", value_name = "JOBRISK_JWT_PUBLIC_KEY",
+          value_parser = path)]
+    pub jwt_public_key: Option<PathBuf>,
+    /// JWKS URL; keys are cached, refreshed on an unknown kid and every 10 minutes
+    #[arg(
+        long,
+        env = "JOBRISK_JWT_JWKS_URL",
+        value_name = "JOBRISK_JWT_JWKS_URL",
+        hide_env_values = true
+    )]
+    pub jwt_jwks_url: Option<String>,
+    /// Least time between two JWKS fetches for unknown kids, in seconds
+    #[arg(long, env = "JOBRISK_JWT_JWKS_MIN_REFRESH_SECS",
+          value_name = "JOBRISK_JWT_JWKS_MIN_REFRESH_SECS",
+          default_value_t = 10, value_parser = positive::<u64>)]
+    pub jwt_jwks_min_refresh_secs: u64,
+    /// Required iss claim, enforced when set
+    #[arg(long, env = "JOBRISK_JWT_ISSUER", value_name = "JOBRISK_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required aud claim, enforced when set
+    #[arg(
+        long,
+        env = "JOBRISK_JWT_AUDIENCE",
+        value_name = "JOBRISK_JWT_AUDIENCE"
+    )]
+    pub jwt_audience: Option<String>,
+    /// Clock leeway for exp and nbf, in seconds
+    #[arg(long, env = "JOBRISK_JWT_LEEWAY_SECS", value_name = "JOBRISK_JWT_LEEWAY_SECS",
+          default_value_t = 30, value_parser = whole::<u64>)]
+    pub jwt_leeway_secs: u64,
+}
+
+/// Where log lines go and how they look.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Logging")]
+pub struct LogArgs {
+    /// Log filter in tracing's EnvFilter syntax, e.g. debug or info,api=debug
+    #[arg(long, env = "JOBRISK_LOG", value_name = "JOBRISK_LOG",
+          default_value = DEFAULT_LOG_FILTER)]
+    pub log: String,
+    /// Log line format: text, or json for one JSON object per line
+    #[arg(long, env = "JOBRISK_LOG_FORMAT", value_name = "JOBRISK_LOG_FORMAT",
+          value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Everything `serve` reads.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// HTTP server.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Rate limits.
+    #[command(flatten)]
+    pub rate_limits: RateLimitArgs,
+    /// Document limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Token verification.
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    /// Logging.
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Comma-separated CIDRs (a bare address means just that address).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CidrList(pub Vec<IpNet>);
+
+/// Comma-separated origins like `https://example.com`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OriginList(pub Vec<String>);
 
 /// Server configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Database connection URL (`DATABASE_URL`).
-    pub database_url: String,
-    /// True when `DATABASE_URL` was not set: the embedded default, seeded with demo content
-    /// when empty.
+    /// Database connection URL (`DATABASE_URL`); a secret, since it may hold a password.
+    pub database_url: SecretString,
+    /// True for the embedded default database, seeded with demo content when empty.
     pub embedded_default: bool,
     /// Listen address (`JOBRISK_LISTEN`).
     pub listen: SocketAddr,
@@ -46,8 +372,6 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// How long in-flight requests may finish after SIGTERM (`JOBRISK_SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace_secs: u64,
-    /// Log line format (`JOBRISK_LOG_FORMAT`: `text` or `json`).
-    pub log_format: LogFormat,
     /// How long a request's DataLoader gathers keys before fetching, in milliseconds
     /// (`JOBRISK_BATCH_WINDOW_MS`, default 1): longer windows keep batches whole on a loaded
     /// machine at the cost of latency per nesting level.
@@ -70,7 +394,7 @@ pub struct RateLimitSettings {
 }
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     /// Human-readable lines.
     Text,
@@ -79,28 +403,16 @@ pub enum LogFormat {
 }
 
 /// Where the key that verifies tokens comes from; at most one may be configured.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub enum KeySource {
     /// No key: reads work, writes are refused.
     None,
     /// HS256 shared secret (`JOBRISK_JWT_SECRET`).
-    Secret(String),
+    Secret(SecretString),
     /// PEM public key file (`JOBRISK_JWT_PUBLIC_KEY`): RS256, ES256 or EdDSA.
     PublicKeyFile(PathBuf),
     /// JWKS URL (`JOBRISK_JWT_JWKS_URL`).
     JwksUrl(String),
-}
-
-impl std::fmt::Debug for KeySource {
-    // The secret never reaches a log.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::None => f.write_str("None"),
-            Self::Secret(_) => f.write_str("Secret(<redacted>)"),
-            Self::PublicKeyFile(p) => write!(f, "PublicKeyFile({})", p.display()),
-            Self::JwksUrl(u) => write!(f, "JwksUrl({u})"),
-        }
-    }
 }
 
 /// Token verification settings.
@@ -112,194 +424,191 @@ pub struct AuthSettings {
     pub issuer: Option<String>,
     /// Required `aud` (`JOBRISK_JWT_AUDIENCE`), enforced when set.
     pub audience: Option<String>,
-    /// Clock leeway in seconds for `exp` (`JOBRISK_JWT_LEEWAY_SECS`, default 30).
+    /// Clock leeway in seconds for `exp` and `nbf` (`JOBRISK_JWT_LEEWAY_SECS`, default 30).
     pub leeway_secs: u64,
+    /// Least time between JWKS fetches for unknown kids (`JOBRISK_JWT_JWKS_MIN_REFRESH_SECS`).
+    pub jwks_min_refresh: Duration,
 }
 
-/// Shortest accepted HS256 secret, in bytes (RFC 7518 asks for at least the hash size).
-pub const MIN_SECRET_BYTES: usize = 32;
-
-impl AuthSettings {
-    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
-        let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
-        let sources: Vec<(&str, String)> = [
-            "JOBRISK_JWT_SECRET",
-            "JOBRISK_JWT_PUBLIC_KEY",
-            "JOBRISK_JWT_JWKS_URL",
+impl AuthArgs {
+    /// The settings, after the checks that involve several variables.
+    pub fn settings(&self) -> Result<AuthSettings, ConfigError> {
+        let secret = self
+            .jwt_secret
+            .as_ref()
+            .filter(|s| !s.expose_secret().trim().is_empty());
+        let public_key = self
+            .jwt_public_key
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty());
+        let jwks_url = non_empty(&self.jwt_jwks_url);
+        let set: Vec<&'static str> = [
+            (secret.is_some(), "JOBRISK_JWT_SECRET"),
+            (public_key.is_some(), "JOBRISK_JWT_PUBLIC_KEY"),
+            (jwks_url.is_some(), "JOBRISK_JWT_JWKS_URL"),
         ]
         .into_iter()
-        .filter_map(|k| get(k).map(|v| (k, v)))
+        .filter_map(|(given, name)| given.then_some(name))
         .collect();
-        let key = match sources.as_slice() {
-            [] => KeySource::None,
-            [("JOBRISK_JWT_SECRET", secret)] => {
-                if secret.len() < MIN_SECRET_BYTES {
-                    return Err(ApiError::bad_input(
-                        "JOBRISK_JWT_SECRET",
-                        format!(
-                            "must be at least {MIN_SECRET_BYTES} bytes (try `openssl rand -hex 32`)"
-                        ),
-                    ));
-                }
-                KeySource::Secret(secret.clone())
+        if let [also, variable, ..] = set[..] {
+            return Err(ConfigError::SeveralKeySources { variable, also });
+        }
+        let key = if let Some(secret) = secret {
+            if secret.expose_secret().len() < MIN_SECRET_BYTES {
+                return Err(ConfigError::ShortSecret);
             }
-            [("JOBRISK_JWT_PUBLIC_KEY", path)] => KeySource::PublicKeyFile(PathBuf::from(path)),
-            [(_, url)] => {
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(ApiError::bad_input(
-                        "JOBRISK_JWT_JWKS_URL",
-                        "must be an http or https URL",
-                    ));
-                }
-                KeySource::JwksUrl(url.clone())
+            KeySource::Secret(secret.clone())
+        } else if let Some(path) = public_key {
+            KeySource::PublicKeyFile(path.clone())
+        } else if let Some(url) = jwks_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError::JwksUrlScheme);
             }
-            _ => {
-                return Err(ApiError::bad_input(
-                    sources[1].0,
-                    format!(
-                        "set only one of JOBRISK_JWT_SECRET, JOBRISK_JWT_PUBLIC_KEY, JOBRISK_JWT_JWKS_URL (also set: {})",
-                        sources[0].0
-                    ),
-                ));
-            }
+            KeySource::JwksUrl(url)
+        } else {
+            KeySource::None
         };
-        Ok(Self {
+        Ok(AuthSettings {
             key,
-            issuer: get("JOBRISK_JWT_ISSUER"),
-            audience: get("JOBRISK_JWT_AUDIENCE"),
-            leeway_secs: parse_number(lookup, "JOBRISK_JWT_LEEWAY_SECS", 30)?,
+            issuer: non_empty(&self.jwt_issuer),
+            audience: non_empty(&self.jwt_audience),
+            leeway_secs: self.jwt_leeway_secs,
+            jwks_min_refresh: Duration::from_secs(self.jwt_jwks_min_refresh_secs),
+        })
+    }
+
+    /// Reads the token settings through `lookup` (see [`Config::from_lookup`]).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        parse_lookup(&lookup)
+    }
+}
+
+impl ServeArgs {
+    /// The typed configuration, after the checks that involve several variables.
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        let server = &self.server;
+        let rates = &self.rate_limits;
+        Ok(Config {
+            database_url: self.database.url(),
+            embedded_default: self.database.is_embedded_default(),
+            listen: server.listen,
+            max_body_bytes: server.max_body_bytes,
+            request_timeout_secs: server.request_timeout_secs,
+            limits: self.limits.limits(),
+            max_query_bytes: server.max_query_bytes,
+            max_response_bytes: server.max_response_bytes,
+            introspection: server.introspection,
+            graphiql: server.graphiql,
+            rate_limit: RateLimitSettings {
+                anonymous_rps: rates.rate_limit_rps,
+                anonymous_burst: rates.rate_limit_burst,
+                write_rps: rates.write_rate_limit_rps,
+                write_burst: rates.write_rate_limit_burst,
+            },
+            trusted_proxies: server.trusted_proxies.clone().unwrap_or_default().0,
+            cors_origins: server.cors_origins.clone().unwrap_or_default().0,
+            shutdown_grace_secs: server.shutdown_grace_secs,
+            batch_window_ms: server.batch_window_ms,
+            auth: self.auth.settings()?,
         })
     }
 }
 
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ApiError> {
-        Self::from_lookup(|key| std::env::var(key).ok())
-    }
-
-    /// Reads configuration through `lookup`, so tests need not touch the process environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
-        let database_url = lookup("DATABASE_URL").filter(|v| !v.trim().is_empty());
-        let listen_raw = lookup("JOBRISK_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_raw.parse().map_err(|_| {
-            ApiError::bad_input(
-                "JOBRISK_LISTEN",
-                format!("must be host:port, got {listen_raw:?}"),
-            )
-        })?;
-        let defaults = Limits::default();
-        Ok(Self {
-            embedded_default: database_url.is_none(),
-            database_url: database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
-            listen,
-            max_body_bytes: parse_number(&lookup, "JOBRISK_MAX_BODY_BYTES", 256 * 1024)?,
-            request_timeout_secs: parse_number(&lookup, "JOBRISK_REQUEST_TIMEOUT_SECS", 15)?,
-            limits: Limits {
-                max_depth: parse_number(&lookup, "JOBRISK_MAX_DEPTH", defaults.max_depth)?,
-                max_cost: parse_number(&lookup, "JOBRISK_MAX_COST", defaults.max_cost)?,
-                max_aliases: parse_number(&lookup, "JOBRISK_MAX_ALIASES", defaults.max_aliases)?,
-                max_root_fields: parse_number(
-                    &lookup,
-                    "JOBRISK_MAX_ROOT_FIELDS",
-                    defaults.max_root_fields,
-                )?,
-                max_fields: parse_number(&lookup, "JOBRISK_MAX_FIELDS", defaults.max_fields)?,
-            },
-            max_query_bytes: parse_number(&lookup, "JOBRISK_MAX_QUERY_BYTES", 64 * 1024)?,
-            max_response_bytes: parse_number(
-                &lookup,
-                "JOBRISK_MAX_RESPONSE_BYTES",
-                4 * 1024 * 1024,
-            )?,
-            introspection: parse_switch(&lookup, "JOBRISK_INTROSPECTION", true)?,
-            graphiql: parse_switch(&lookup, "JOBRISK_GRAPHIQL", true)?,
-            rate_limit: RateLimitSettings {
-                anonymous_rps: parse_number(&lookup, "JOBRISK_RATE_LIMIT_RPS", 50)?,
-                anonymous_burst: parse_number(&lookup, "JOBRISK_RATE_LIMIT_BURST", 100)?,
-                write_rps: parse_number(&lookup, "JOBRISK_WRITE_RATE_LIMIT_RPS", 10)?,
-                write_burst: parse_number(&lookup, "JOBRISK_WRITE_RATE_LIMIT_BURST", 30)?,
-            },
-            trusted_proxies: parse_cidrs(&lookup, "JOBRISK_TRUSTED_PROXIES")?,
-            cors_origins: parse_origins(&lookup, "JOBRISK_CORS_ORIGINS")?,
-            shutdown_grace_secs: parse_number(&lookup, "JOBRISK_SHUTDOWN_GRACE_SECS", 20)?,
-            log_format: match lookup("JOBRISK_LOG_FORMAT").as_deref().map(str::trim) {
-                None | Some("") | Some("text") => LogFormat::Text,
-                Some("json") => LogFormat::Json,
-                Some(other) => {
-                    return Err(ApiError::bad_input(
-                        "JOBRISK_LOG_FORMAT",
-                        format!("must be text or json, got {other:?}"),
-                    ));
-                }
-            },
-            batch_window_ms: parse_number(&lookup, "JOBRISK_BATCH_WINDOW_MS", 1)?,
-            auth: AuthSettings::from_lookup(&lookup)?,
-        })
+    /// Reads configuration through `lookup`, which maps environment variable names to values,
+    /// with the same declarations `jobrisk serve` uses; the process environment is not read, so
+    /// tests need not touch it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        parse_lookup::<ServeArgs>(&lookup)?.config()
     }
 }
 
-fn parse_number<T: std::str::FromStr>(
-    lookup: &impl Fn(&str) -> Option<String>,
-    key: &str,
-    default: T,
-) -> Result<T, ApiError> {
-    match lookup(key) {
-        None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| {
-            ApiError::bad_input(key, format!("must be a positive integer, got {raw:?}"))
-        }),
+/// Parses `A` from the values `lookup` gives for its arguments' environment variables, passed
+/// as `--long=value` so they meet the same parsers and ranges as the real environment.
+fn parse_lookup<A: Args + FromArgMatches>(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<A, ConfigError> {
+    let command = A::augment_args(clap::Command::new("jobrisk").no_binary_name(true));
+    let argv: Vec<String> = command
+        .get_arguments()
+        .filter_map(|arg| {
+            let variable = arg.get_env()?.to_str()?;
+            let value = lookup(variable)?;
+            Some(format!("--{}={value}", arg.get_long()?))
+        })
+        .collect();
+    // `env` captured the process environment when the command was built: drop it, so only
+    // `lookup` counts.
+    let command = command.mut_args(|arg| arg.env(None::<&'static str>));
+    let matches: ArgMatches = command
+        .try_get_matches_from(argv)
+        .map_err(|e| ConfigError::from_clap(&e))?;
+    A::from_arg_matches(&matches).map_err(|e| ConfigError::from_clap(&e))
+}
+
+fn non_empty(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+// Value parsers. clap adds which argument (and so which variable) the message is about.
+
+fn secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw.to_owned()))
+}
+
+/// Any path; an empty one means unset (clap's own parser refuses it).
+fn path(raw: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(raw))
+}
+
+fn socket_addr(raw: &str) -> Result<SocketAddr, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| format!("must be host:port like 127.0.0.1:8080, got {raw:?}"))
+}
+
+/// A whole number, 0 included.
+fn whole<T: std::str::FromStr>(raw: &str) -> Result<T, String> {
+    raw.trim()
+        .parse()
+        .map_err(|_| format!("must be a whole number (0 or more), got {raw:?}"))
+}
+
+/// A whole number of at least 1: a limit or timeout of 0 would refuse everything.
+fn positive<T: std::str::FromStr + Default + PartialEq>(raw: &str) -> Result<T, String> {
+    match raw.trim().parse::<T>() {
+        Ok(n) if n != T::default() => Ok(n),
+        _ => Err(format!("must be a whole number of at least 1, got {raw:?}")),
     }
 }
 
 /// An on/off switch: `on`, `true`, `1` or `off`, `false`, `0`.
-fn parse_switch(
-    lookup: &impl Fn(&str) -> Option<String>,
-    key: &str,
-    default: bool,
-) -> Result<bool, ApiError> {
-    match lookup(key)
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        None | Some("") => Ok(default),
-        Some("on" | "true" | "1") => Ok(true),
-        Some("off" | "false" | "0") => Ok(false),
-        Some(other) => Err(ApiError::bad_input(
-            key,
-            format!("must be on or off, got {other:?}"),
-        )),
+fn switch(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(format!("must be on or off, got {raw:?}")),
     }
 }
 
-/// Comma-separated CIDRs (a bare address means just that address).
-fn parse_cidrs(
-    lookup: &impl Fn(&str) -> Option<String>,
-    key: &str,
-) -> Result<Vec<IpNet>, ApiError> {
-    let raw = lookup(key).unwrap_or_default();
+fn cidrs(raw: &str) -> Result<CidrList, String> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| {
             s.parse::<IpNet>()
                 .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
-                .map_err(|_| {
-                    ApiError::bad_input(
-                        key,
-                        format!("must be comma-separated CIDRs like 10.0.0.0/8, got {s:?}"),
-                    )
-                })
+                .map_err(|_| format!("must be comma-separated CIDRs like 10.0.0.0/8, got {s:?}"))
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(CidrList)
 }
 
-/// Comma-separated origins like `https://example.com`.
-fn parse_origins(
-    lookup: &impl Fn(&str) -> Option<String>,
-    key: &str,
-) -> Result<Vec<String>, ApiError> {
-    let raw = lookup(key).unwrap_or_default();
+fn origins(raw: &str) -> Result<OriginList, String> {
     raw.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -317,68 +626,100 @@ fn parse_origins(
             if valid {
                 Ok(s.to_owned())
             } else {
-                Err(ApiError::bad_input(
-                    key,
-                    format!(
-                        "must be comma-separated origins like https://app.example.com, got {s:?}"
-                    ),
+                Err(format!(
+                    "must be comma-separated origins like https://app.example.com, got {s:?}"
                 ))
             }
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(OriginList)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn only(key: &'static str, value: &str) -> Result<Config, ConfigError> {
+        let value = value.to_owned();
+        Config::from_lookup(move |k| (k == key).then(|| value.clone()))
+    }
+
     #[test]
     fn defaults_to_the_embedded_sqlite_database() {
         let config = Config::from_lookup(|_| None).expect("defaults are valid");
         assert!(config.embedded_default);
-        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.database_url.expose_secret(), DEFAULT_DATABASE_URL);
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.limits, Limits::default());
+        assert_eq!(config.max_body_bytes, 256 * 1024);
+        assert_eq!(config.request_timeout_secs, 15);
+        assert_eq!(
+            config.rate_limit,
+            RateLimitSettings {
+                anonymous_rps: 50,
+                anonymous_burst: 100,
+                write_rps: 10,
+                write_burst: 30
+            }
+        );
+        assert_eq!(config.auth.jwks_min_refresh, Duration::from_secs(10));
+        assert!(matches!(config.auth.key, KeySource::None));
+        let blank = only("DATABASE_URL", " ").expect("blank means the default");
+        assert!(blank.embedded_default);
     }
 
     #[test]
     fn an_explicit_database_url_is_not_the_embedded_default() {
-        let config =
-            Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://x/y".into()))
-                .expect("valid");
+        let config = only("DATABASE_URL", "postgres://x/y").expect("valid");
         assert!(!config.embedded_default);
     }
 
     #[test]
+    fn debug_shows_neither_the_database_url_nor_the_secret() {
+        let config = Config::from_lookup(|k| match k {
+            "DATABASE_URL" => Some("postgres://admin:hunter2-db@db/jobrisk".into()),
+            "JOBRISK_JWT_SECRET" => Some("s3cret-".repeat(6)),
+            _ => None,
+        })
+        .expect("valid");
+        let shown = format!("{config:?} {config:#?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("REDACTED"), "{shown}");
+    }
+
+    #[test]
     fn auth_settings_refuse_short_secrets_and_two_key_sources() {
-        let short = Config::from_lookup(|k| (k == "JOBRISK_JWT_SECRET").then(|| "short".into()));
-        assert!(
-            short
-                .expect_err("short")
-                .to_string()
-                .starts_with("JOBRISK_JWT_SECRET:")
-        );
+        let short = only("JOBRISK_JWT_SECRET", "short").expect_err("short");
+        assert_eq!(short, ConfigError::ShortSecret);
+        assert!(short.to_string().starts_with("JOBRISK_JWT_SECRET:"));
         let both = Config::from_lookup(|k| match k {
             "JOBRISK_JWT_SECRET" => Some("x".repeat(40)),
             "JOBRISK_JWT_JWKS_URL" => Some("https://idp/jwks".into()),
             _ => None,
-        });
-        assert!(both.is_err());
-        let ok = Config::from_lookup(|k| (k == "JOBRISK_JWT_SECRET").then(|| "x".repeat(40)))
-            .expect("valid");
-        assert!(
-            !format!("{:?}", ok.auth).contains("xxxx"),
-            "secret must not be logged"
-        );
+        })
+        .expect_err("two keys");
+        assert_eq!(both.variable(), "JOBRISK_JWT_JWKS_URL");
+        assert!(both.to_string().contains("JOBRISK_JWT_SECRET"), "{both}");
+        let ftp = only("JOBRISK_JWT_JWKS_URL", "ftp://idp/jwks").expect_err("scheme");
+        assert_eq!(ftp.variable(), "JOBRISK_JWT_JWKS_URL");
+        // Blank key variables are unset, as before.
+        let blank = only("JOBRISK_JWT_PUBLIC_KEY", "").expect("blank is unset");
+        assert!(matches!(blank.auth.key, KeySource::None));
+        let ok = only("JOBRISK_JWT_SECRET", &"x".repeat(40)).expect("valid");
+        assert!(matches!(ok.auth.key, KeySource::Secret(_)));
     }
 
     #[test]
-    fn limits_switches_and_lists_parse_and_name_their_variable() {
+    fn limits_switches_and_lists_parse() {
         let config = Config::from_lookup(|k| match k {
             "JOBRISK_MAX_COST" => Some("500".into()),
             "JOBRISK_INTROSPECTION" => Some("off".into()),
             "JOBRISK_TRUSTED_PROXIES" => Some("10.0.0.0/8, 192.168.1.1".into()),
             "JOBRISK_CORS_ORIGINS" => Some("https://a.example, http://localhost:3000/".into()),
             "JOBRISK_LOG_FORMAT" => Some("json".into()),
+            "JOBRISK_RATE_LIMIT_RPS" => Some("0".into()),
+            "JOBRISK_JWT_JWKS_MIN_REFRESH_SECS" => Some("2".into()),
             _ => None,
         })
         .expect("valid");
@@ -390,25 +731,57 @@ mod tests {
             config.cors_origins,
             ["https://a.example", "http://localhost:3000"]
         );
-        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.rate_limit.anonymous_rps, 0, "0 turns the limit off");
+        assert_eq!(config.auth.jwks_min_refresh, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_their_variable() {
         for (key, value) in [
             ("JOBRISK_MAX_COST", "lots"),
+            ("JOBRISK_MAX_COST", "0"),
+            ("JOBRISK_REQUEST_TIMEOUT_SECS", "0"),
+            ("JOBRISK_REQUEST_TIMEOUT_SECS", "-1"),
+            ("JOBRISK_MAX_BODY_BYTES", "0"),
+            ("JOBRISK_MAX_BODY_BYTES", "-262144"),
+            ("JOBRISK_RATE_LIMIT_BURST", "0"),
+            ("JOBRISK_RATE_LIMIT_RPS", "-5"),
+            ("JOBRISK_SHUTDOWN_GRACE_SECS", "soon"),
+            ("JOBRISK_JWT_JWKS_MIN_REFRESH_SECS", "0"),
             ("JOBRISK_INTROSPECTION", "maybe"),
             ("JOBRISK_TRUSTED_PROXIES", "10.0.0.0/99"),
             ("JOBRISK_CORS_ORIGINS", "*"),
             ("JOBRISK_CORS_ORIGINS", "https://a.example/path"),
             ("JOBRISK_LOG_FORMAT", "xml"),
+            ("JOBRISK_LISTEN", "nope"),
         ] {
-            let err =
-                Config::from_lookup(|k| (k == key).then(|| value.to_owned())).expect_err("invalid");
-            assert!(err.to_string().starts_with(key), "{key}={value}: {err}");
+            let err = only(key, value).expect_err("invalid");
+            assert_eq!(err.variable(), key, "{key}={value}: {err}");
+            assert!(
+                err.to_string().starts_with(&format!("{key}: ")),
+                "{key}={value}: {err}"
+            );
         }
     }
 
     #[test]
-    fn a_bad_listen_address_names_the_variable() {
-        let err = Config::from_lookup(|k| (k == "JOBRISK_LISTEN").then(|| "nope".into()))
-            .expect_err("invalid");
-        assert!(err.to_string().starts_with("JOBRISK_LISTEN:"));
+    fn every_argument_has_a_variable_and_a_value_name_that_is_that_variable() {
+        use clap::CommandFactory as _;
+        #[derive(clap::Parser)]
+        struct Serve {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        let command = Serve::command();
+        for arg in command.get_arguments() {
+            if arg.get_id() == "help" {
+                continue;
+            }
+            let env = arg.get_env().and_then(|e| e.to_str());
+            let names = arg.get_value_names().unwrap_or_default();
+            assert!(env.is_some(), "{} has no env", arg.get_id());
+            assert_eq!(names.len(), 1, "{}", arg.get_id());
+            assert_eq!(Some(names[0].as_str()), env, "{}", arg.get_id());
+        }
     }
 }

@@ -51,6 +51,10 @@ pub enum ApiError {
     /// Any other internal failure; the detail is logged, never shown.
     #[error("internal error")]
     Internal(String),
+    /// Configuration that cannot be used, found while starting; for the operator, never shown
+    /// to clients.
+    #[error("internal error")]
+    Config(#[from] crate::config::ConfigError),
 }
 
 impl ApiError {
@@ -72,7 +76,7 @@ impl ApiError {
             Self::Conflict { .. } => "CONFLICT",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::Database(_) | Self::Internal(_) => "INTERNAL",
+            Self::Database(_) | Self::Internal(_) | Self::Config(_) => "INTERNAL",
         }
     }
 }
@@ -85,6 +89,9 @@ impl ErrorExtensions for ApiError {
                 tracing::error!(%detail, "internal error answering a request")
             }
             Self::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            Self::Config(e) => {
+                tracing::error!(error = %e, "configuration error answering a request")
+            }
             _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 
 use crate::auth::Authenticator;
 use crate::config::Config;
@@ -34,7 +35,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, seeds the embedded default when empty, and binds the listener.
     pub async fn build(config: &Config) -> ApiResult<Self> {
-        let db = db::connect(&config.database_url).await?;
+        let db = db::connect(config.database_url.expose_secret()).await?;
         db::migrate(&db).await?;
         if config.embedded_default
             && let Some(report) = seed::seed_if_empty(&db).await?

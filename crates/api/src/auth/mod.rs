@@ -21,9 +21,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use crate::config::{AuthSettings, KeySource};
+use crate::config::{AuthSettings, ConfigError, KeySource};
 use crate::error::{ApiError, ApiResult};
 
 /// What a caller may do.
@@ -155,33 +156,30 @@ pub struct Authenticator {
 
 impl Authenticator {
     /// Builds the verifier, reading a PEM file if configured; fails at start-up, not per request.
-    pub fn new(settings: &AuthSettings) -> ApiResult<Self> {
+    pub fn new(settings: &AuthSettings) -> Result<Self, ConfigError> {
         let verifier = match &settings.key {
             KeySource::None => Verifier::None,
             KeySource::Secret(secret) => Verifier::Static {
-                key: DecodingKey::from_secret(secret.as_bytes()),
+                key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
                 algorithm: Algorithm::HS256,
             },
             KeySource::PublicKeyFile(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    ApiError::bad_input(
-                        "JOBRISK_JWT_PUBLIC_KEY",
-                        format!("cannot read {}: {e}", path.display()),
-                    )
+                let pem = std::fs::read(path).map_err(|e| ConfigError::PublicKeyUnreadable {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
                 })?;
                 let (key, algorithm) = DecodingKey::from_rsa_pem(&pem)
                     .map(|k| (k, Algorithm::RS256))
                     .or_else(|_| DecodingKey::from_ec_pem(&pem).map(|k| (k, Algorithm::ES256)))
                     .or_else(|_| DecodingKey::from_ed_pem(&pem).map(|k| (k, Algorithm::EdDSA)))
-                    .map_err(|_| {
-                        ApiError::bad_input(
-                            "JOBRISK_JWT_PUBLIC_KEY",
-                            "must be a PEM public key: RSA (RS256), P-256 (ES256) or Ed25519 (EdDSA)",
-                        )
-                    })?;
+                    .map_err(|_| ConfigError::PublicKeyFormat)?;
                 Verifier::Static { key, algorithm }
             }
-            KeySource::JwksUrl(url) => Verifier::Jwks(jwks::JwksCache::new(url.clone())),
+            KeySource::JwksUrl(url) => Verifier::Jwks(jwks::JwksCache::new(
+                url.clone(),
+                JWKS_TTL,
+                settings.jwks_min_refresh,
+            )),
         };
         Ok(Self {
             verifier,
@@ -201,10 +199,11 @@ impl Authenticator {
                 auth_enabled: self.enabled(),
             });
         };
+        // RFC 7235: the scheme is case-insensitive.
         let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::Unauthenticated("Authorization must be `Bearer <token>`".into())
@@ -226,6 +225,7 @@ impl Authenticator {
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = self.settings.leeway_secs;
+        validation.validate_nbf = true;
         // A configured issuer or audience must be present, not just match when present:
         // jsonwebtoken only compares claims it finds.
         let mut required = vec!["exp", "sub"];
@@ -249,6 +249,9 @@ impl Authenticator {
                 ErrorKind::ExpiredSignature => {
                     ApiError::Unauthenticated("the token has expired".into())
                 }
+                ErrorKind::ImmatureSignature => ApiError::Unauthenticated(
+                    "the token is not valid yet (its nbf is in the future)".into(),
+                ),
                 ErrorKind::InvalidIssuer => {
                     ApiError::Unauthenticated("the token's issuer is not accepted".into())
                 }
@@ -281,9 +284,9 @@ fn invalid() -> ApiError {
     ApiError::Unauthenticated("the token is invalid".into())
 }
 
-/// How long JWKS keys are trusted before a refresh, and the least time between refreshes.
+/// How long JWKS keys are used before they are refreshed (in the background, still served
+/// meanwhile).
 pub(crate) const JWKS_TTL: Duration = Duration::from_secs(600);
-pub(crate) const JWKS_MIN_REFRESH: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {

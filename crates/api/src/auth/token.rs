@@ -5,17 +5,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
-use crate::config::{AuthSettings, KeySource};
+use secrecy::ExposeSecret;
+
+use crate::config::{AuthSettings, ConfigError, KeySource};
 use crate::error::{ApiError, ApiResult};
 
 /// Signs a token for `sub` with `scope`, valid for `ttl`, with the configured HS256 secret
 /// (and issuer and audience, when configured, so the server accepts it).
 pub fn issue(settings: &AuthSettings, sub: &str, scope: &str, ttl: Duration) -> ApiResult<String> {
     let KeySource::Secret(secret) = &settings.key else {
-        return Err(ApiError::bad_input(
-            "JOBRISK_JWT_SECRET",
-            "must be set: jobrisk token signs with the HS256 secret",
-        ));
+        return Err(ConfigError::MissingSecret("jobrisk token signs with the HS256 secret").into());
     };
     if sub.trim().is_empty() {
         return Err(ApiError::bad_input("--sub", "must not be empty"));
@@ -34,7 +33,7 @@ pub fn issue(settings: &AuthSettings, sub: &str, scope: &str, ttl: Duration) -> 
     encode(
         &Header::default(),
         &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
+        &EncodingKey::from_secret(secret.expose_secret().as_bytes()),
     )
     .map_err(|e| ApiError::Internal(format!("signing failed: {e}")))
 }
