@@ -145,12 +145,9 @@ async fn find_by_slug<E: EntityTrait>(
     slug: &str,
     what: &str,
 ) -> ApiResult<E::Model> {
-    let found = if is_slug(slug) {
-        E::find().filter(column.eq(slug)).one(db).await?
-    } else {
-        None
-    };
-    found.ok_or_else(|| ApiError::NotFound(format!("no {what} with slug {slug:?}")))
+    one_by_slug::<E>(db, column, slug)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no {what} with slug {slug:?}")))
 }
 
 /// Fails with a field error when another row of `E` already has `slug`. Two writers racing
@@ -450,52 +447,52 @@ catalog_kind!(
     delete: delete_source,
 );
 
+/// Every row of `E`, ordered by `column`.
+async fn all_by<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+) -> ApiResult<Vec<E::Model>> {
+    Ok(E::find().order_by_asc(column).all(db).await?)
+}
+
+/// The row of `E` whose `column` is `slug`, if any; a string that cannot be a slug is not
+/// looked up.
+async fn one_by_slug<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    slug: &str,
+) -> ApiResult<Option<E::Model>> {
+    if !is_slug(slug) {
+        return Ok(None);
+    }
+    Ok(E::find().filter(column.eq(slug)).one(db).await?)
+}
+
 /// Reads of the catalog: it is public, so there is no visibility to decide.
 impl Store {
     /// Every category, by name.
     pub async fn categories(&self) -> ApiResult<Vec<category::Model>> {
-        Ok(category::Entity::find()
-            .order_by_asc(category::Column::Name)
-            .all(self.db())
-            .await?)
+        all_by::<category::Entity>(self.db(), category::Column::Name).await
     }
 
     /// The category with `slug`, if any.
     pub async fn category(&self, slug: &str) -> ApiResult<Option<category::Model>> {
-        if !is_slug(slug) {
-            return Ok(None);
-        }
-        Ok(category::Entity::find()
-            .filter(category::Column::Slug.eq(slug))
-            .one(self.db())
-            .await?)
+        one_by_slug::<category::Entity>(self.db(), category::Column::Slug, slug).await
     }
 
     /// Every tool, by name.
     pub async fn tools(&self) -> ApiResult<Vec<tool::Model>> {
-        Ok(tool::Entity::find()
-            .order_by_asc(tool::Column::Name)
-            .all(self.db())
-            .await?)
+        all_by::<tool::Entity>(self.db(), tool::Column::Name).await
     }
 
     /// The tool with `slug`, if any.
     pub async fn tool(&self, slug: &str) -> ApiResult<Option<tool::Model>> {
-        if !is_slug(slug) {
-            return Ok(None);
-        }
-        Ok(tool::Entity::find()
-            .filter(tool::Column::Slug.eq(slug))
-            .one(self.db())
-            .await?)
+        one_by_slug::<tool::Entity>(self.db(), tool::Column::Slug, slug).await
     }
 
     /// Every source, by title.
     pub async fn sources(&self) -> ApiResult<Vec<source::Model>> {
-        Ok(source::Entity::find()
-            .order_by_asc(source::Column::Title)
-            .all(self.db())
-            .await?)
+        all_by::<source::Entity>(self.db(), source::Column::Title).await
     }
 
     /// The source with `id`, if any.

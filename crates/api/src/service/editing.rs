@@ -130,26 +130,16 @@ impl Store {
         expected_version: i32,
         patch: RolePatch,
     ) -> ApiResult<role::Model> {
-        let txn = self.begin().await?;
-        let current = find_role(&*txn, slug).await?;
-        let updated = write(
-            &txn,
-            permit.actor(),
-            current,
-            expected_version,
-            |mut content| {
-                let changed = patch.apply(&mut content);
-                let summary = if changed.is_empty() {
-                    "saved without changes".to_owned()
-                } else {
-                    format!("updated {}", changed.join(", "))
-                };
-                Ok((content, summary))
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(updated)
+        self.write_existing(permit.actor(), slug, expected_version, |mut content| {
+            let changed = patch.apply(&mut content);
+            let summary = if changed.is_empty() {
+                "saved without changes".to_owned()
+            } else {
+                format!("updated {}", changed.join(", "))
+            };
+            Ok((content, summary))
+        })
+        .await
     }
 
     /// Moves a role to `status` (publish, unpublish, archive).
@@ -165,21 +155,11 @@ impl Store {
             RoleStatus::Draft => "unpublished",
             RoleStatus::Archived => "archived",
         };
-        let txn = self.begin().await?;
-        let current = find_role(&*txn, slug).await?;
-        let updated = write(
-            &txn,
-            permit.actor(),
-            current,
-            expected_version,
-            |mut content| {
-                content.status = status;
-                Ok((content, verb.to_owned()))
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(updated)
+        self.write_existing(permit.actor(), slug, expected_version, |mut content| {
+            content.status = status;
+            Ok((content, verb.to_owned()))
+        })
+        .await
     }
 
     /// Restores the content of revision `revision`, keeping the role's current status.
@@ -276,6 +256,24 @@ impl Store {
             .limit(first)
             .all(self.db())
             .await?)
+    }
+}
+
+impl Store {
+    /// One write to the existing role `slug` in a transaction of its own: the role is found
+    /// inside it, then [`write`] applies `change`.
+    async fn write_existing(
+        &self,
+        actor: &str,
+        slug: &str,
+        expected_version: i32,
+        change: impl FnOnce(RoleContent) -> ApiResult<(RoleContent, String)>,
+    ) -> ApiResult<role::Model> {
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
+        let updated = write(&txn, actor, current, expected_version, change).await?;
+        txn.commit().await?;
+        Ok(updated)
     }
 }
 
