@@ -231,35 +231,102 @@ fn derive(page: &RoleContent, generation: usize, rng: &mut SplitMix) -> RoleCont
 ///
 /// Writes go through the same service functions as the editing API (validation, scoring,
 /// children, migration paths, a revision each), `SYNTHETIC_BATCH` roles per transaction, so
-/// the database looks like one editors filled. Fewer `roles` than the demo set loads the demo
-/// set alone.
+/// the database looks like one editors filled. The same `seed` gives the same content on any
+/// database. Fewer `roles` than the demo set loads the demo set alone.
 pub async fn synthetic(db: &DatabaseConnection, roles: usize, seed: u64) -> ApiResult<SeedReport> {
     let mut report = self::seed(db).await?;
-    let pages = demo_roles()?;
-    let mut rng = SplitMix(seed);
-    let mut index = pages.len();
-    while index < roles {
-        let txn = db.begin().await?;
-        let end = roles.min(index + SYNTHETIC_BATCH);
-        for i in index..end {
-            let content = derive(&pages[i % pages.len()], i / pages.len(), &mut rng);
-            let role = roles::create_role(&txn, &content, true)
-                .await
-                .map_err(|e| context(e, &content.slug))?;
-            editing::record_revision(
-                &txn,
-                &role,
-                &content,
-                SEED_EDITOR,
-                "created as synthetic content".into(),
-            )
-            .await?;
-        }
-        txn.commit().await?;
-        report.roles += end - index;
-        index = end;
+    let pages = std::sync::Arc::new(demo_roles()?);
+    let first = pages.len();
+    if roles <= first {
+        return Ok(report);
     }
+    // Roles first, then their migration paths and revisions: with every role in place, batches
+    // need no order and PostgreSQL can take several at once (100k roles in minutes, not a
+    // quarter of an hour). SQLite has one writer, so more would only wait for the lock.
+    let writers = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => SYNTHETIC_WRITERS,
+        _ => 1,
+    };
+    for pass in [SyntheticPass::Roles, SyntheticPass::Paths] {
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(first));
+        let mut tasks = tokio::task::JoinSet::<ApiResult<()>>::new();
+        for _ in 0..writers {
+            let (db, pages, next) = (db.clone(), pages.clone(), next.clone());
+            tasks.spawn(async move {
+                loop {
+                    let start =
+                        next.fetch_add(SYNTHETIC_BATCH, std::sync::atomic::Ordering::Relaxed);
+                    if start >= roles {
+                        return Ok(());
+                    }
+                    let end = roles.min(start + SYNTHETIC_BATCH);
+                    synthetic_batch(&db, &pages, start..end, seed, pass).await?;
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.map_err(|e| ApiError::Internal(format!("synthetic content writer: {e}")))??;
+        }
+    }
+    report.roles += roles - first;
     Ok(report)
+}
+
+/// Concurrent writers of [`synthetic`] on PostgreSQL: enough to keep two cores busy while each
+/// waits for its round trips.
+const SYNTHETIC_WRITERS: usize = 4;
+
+/// The two passes of [`synthetic`].
+#[derive(Debug, Clone, Copy)]
+enum SyntheticPass {
+    /// Each role with its children, without migration paths.
+    Roles,
+    /// Each role's migration paths (every target exists by now) and its first revision.
+    Paths,
+}
+
+/// One transaction of [`synthetic`]: roles `range` (indexes past the demo set).
+async fn synthetic_batch(
+    db: &DatabaseConnection,
+    pages: &[RoleContent],
+    range: std::ops::Range<usize>,
+    seed: u64,
+    pass: SyntheticPass,
+) -> ApiResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let txn = db.begin().await?;
+    for i in range {
+        // Seeded per role, so content does not depend on which writer wrote it.
+        let mut rng = SplitMix(seed ^ (i as u64).wrapping_mul(0xd1b5_4a32_d192_ed03));
+        let content = derive(&pages[i % pages.len()], i / pages.len(), &mut rng);
+        match pass {
+            SyntheticPass::Roles => {
+                roles::create_role(&txn, &content, false)
+                    .await
+                    .map_err(|e| context(e, &content.slug))?;
+            }
+            SyntheticPass::Paths => {
+                let role = entity::role::Entity::find()
+                    .filter(entity::role::Column::Slug.eq(&content.slug))
+                    .one(&txn)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal(format!("{} vanished", content.slug)))?;
+                roles::replace_migration_paths(&txn, role.id, &content, "input")
+                    .await
+                    .map_err(|e| context(e, &content.slug))?;
+                editing::record_revision(
+                    &txn,
+                    &role,
+                    &content,
+                    SEED_EDITOR,
+                    "created as synthetic content".into(),
+                )
+                .await?;
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Names the demo entry a validation error came from.
