@@ -78,7 +78,9 @@ def ratio(a, b):
 
 def rx(x):
     """A ratio with three significant digits (a page is a few thousandths of the baseline)."""
-    return "n/a" if x is None else f"{x:.3g}x"
+    if x is None:
+        return "n/a"
+    return f"{x:,.0f}x" if x >= 100 else f"{x:.3g}x"
 
 
 def figures(r):
@@ -105,6 +107,7 @@ def main():
     ap.add_argument("--connections", default="?")
     ap.add_argument("--threads", default="?")
     ap.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--commit", help="what was measured (bench/run passes it from the start)")
     ap.add_argument("--keep", help="previous RESULTS.md whose reference section is carried over")
     args = ap.parse_args()
 
@@ -128,15 +131,16 @@ def main():
 
     out = []
     w = out.append
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = sh("git", "rev-parse", "--short", "HEAD")
-    dirty = sh("git", "status", "--porcelain", "--untracked-files=no")
+    # When the last figure was written, so a report made again later keeps the run's date.
+    now = datetime.datetime.fromtimestamp(os.path.getmtime(args.results), datetime.timezone.utc)
+    now = now.strftime("%Y-%m-%d %H:%M UTC")
+    commit = args.commit or sh("git", "rev-parse", "--short", "HEAD")
     w(f"# Benchmark results: {args.label}")
     w("")
     w(f"- date: {now}")
     w(f"- machine: {os.cpu_count()} cores ({cpu_model()}), {memory_gib()} memory, "
       f"{platform.system()} {platform.release()}; load generator and servers share the cores")
-    w(f"- jobrisk: commit {commit}{' with local changes' if dirty not in ('', '?') else ''}, "
+    w(f"- jobrisk: commit {commit}, "
       f"release build, {sh('rustc', '--version')}; SQLite {lock_version('libsqlite3-sys')} "
       f"(libsqlite3-sys, bundled), sea-orm {lock_version('sea-orm')}")
     w(f"- PostgreSQL: {sh('psql', args.pg_url, '-qAtc', 'show server_version')}; "
@@ -218,7 +222,8 @@ def main():
             r = ratio(get(big, server, "search", "p50"), get(big, server, "page", "p50"))
             w(f"| {server} search p50 at {big:,} <= 3x page p50 | {rx(r)} |")
             peak = max((get(big, server, s, "rss") or 0) for s in SCENARIOS) or None
-            w(f"| {server} peak RSS at {big:,} < 150 MB | {fmt(peak, 1)} MB |")
+            w(f"| {server} peak RSS at {big:,} < 150 MB | "
+              f"{fmt(peak, 1) + ' MB' if peak else 'n/a'} |")
     for size in sizes:
         r = ratio(get(size, "jobrisk-sqlite", "page", "rps"), main_page.get(size))
         w(f"| {size:,} roles, SQLite page req/s >= 2x the current main's (reference below) | "
