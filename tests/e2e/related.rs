@@ -108,6 +108,7 @@ on_both!(
     related_roles_leave_out_unpublished_peers,
     related_roles_first_above_50_or_negative_is_bad_user_input,
     related_roles_in_a_list_match_each_role_asked_alone,
+    related_lists_of_different_lengths_in_one_request_agree,
 );
 
 async fn related_roles_are_the_nearest_published_peers_in_the_same_category(app: TestApp) {
@@ -225,4 +226,33 @@ async fn related_roles_in_a_list_match_each_role_asked_alone(app: TestApp) {
             node["slug"]
         );
     }
+}
+
+async fn related_lists_of_different_lengths_in_one_request_agree(app: TestApp) {
+    // Two lengths for one role share a batch: each is its own list, with no peer twice.
+    let data = app
+        .data(
+            r#"{ role(slug: "backend-developer") { short: relatedRoles(first: 2) { slug } long: relatedRoles(first: 50) { slug } } }"#,
+            json!({}),
+        )
+        .await;
+    let slugs = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .map(|r| r["slug"].as_str().expect("slug").to_owned())
+            .collect()
+    };
+    let short = slugs(&data["role"]["short"]);
+    let long = slugs(&data["role"]["long"]);
+    assert_eq!(short.len(), 2);
+    assert_eq!(
+        short[..],
+        long[..2],
+        "the short list is the long one's start"
+    );
+    let mut unique = long.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), long.len(), "no peer twice: {long:?}");
 }

@@ -82,9 +82,7 @@ pub struct FaqsOf(pub i32);
 /// Key: a role's cited sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SourcesOf(pub i32);
-/// Key: the visible roles of a category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RolesInCategory(pub i32);
+pub use crate::service::reads::PeersOf;
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i32) -> Vec<i32> {
     keys.iter().map(|k| id(*k)).collect()
@@ -174,16 +172,29 @@ impl Loader<SourcesOf> for DbLoader {
     }
 }
 
-impl Loader<RolesInCategory> for DbLoader {
+impl Loader<PeersOf> for DbLoader {
     type Value = Vec<role::Model>;
     type Error = LoadError;
 
     async fn load(
         &self,
-        keys: &[RolesInCategory],
-    ) -> Result<HashMap<RolesInCategory, Vec<role::Model>>, LoadError> {
-        let rows =
-            reads::roles_in_categories(&self.db, &self.visibility, ids(keys, |k| k.0)).await?;
-        Ok(group(keys, rows, |m| RolesInCategory(m.category_id)))
+        keys: &[PeersOf],
+    ) -> Result<HashMap<PeersOf, Vec<role::Model>>, LoadError> {
+        let rows = reads::nearest_peers(&self.db, &self.visibility, keys).await?;
+        let mut map: HashMap<PeersOf, Vec<role::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        // Several keys can name one role (different `first`): each gets its own rows.
+        for key in keys {
+            if let Some(list) = map.get_mut(key) {
+                list.extend(
+                    rows.iter()
+                        .filter(|(of, _)| *of == key.role_id)
+                        .map(|(_, m)| m.clone()),
+                );
+                list.sort_by_key(|m| m.id);
+                list.dedup_by_key(|m| m.id);
+            }
+        }
+        Ok(map)
     }
 }

@@ -11,8 +11,8 @@ use super::revision::Revision;
 use super::risk::Risk;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 use crate::graphql::loaders::{
-    CategoryById, FaqsOf, PathsOf, RoleById, RolesInCategory, SkillsOf, SourcesOf, TasksOf,
-    ToolById, ToolLinksOf,
+    CategoryById, FaqsOf, PathsOf, PeersOf, RoleById, SkillsOf, SourcesOf, TasksOf, ToolById,
+    ToolLinksOf,
 };
 
 /// Default number of related roles.
@@ -282,13 +282,18 @@ impl Role {
             ))
             .gql();
         }
-        let peers = loader(ctx)
+        let key = PeersOf {
+            role_id: self.0.id,
+            category_id: self.0.category_id,
+            score: self.0.score,
+            first: first as u32,
+        };
+        let mut peers = loader(ctx)
             .gql()?
-            .load_one(RolesInCategory(self.0.category_id))
+            .load_one(key)
             .await
             .gql()?
             .unwrap_or_default();
-        let mut peers: Vec<role::Model> = peers.into_iter().filter(|r| r.id != self.0.id).collect();
         peers.sort_by(|a, b| {
             (a.score - self.0.score)
                 .abs()
