@@ -77,7 +77,7 @@ async fn concurrent_duplicate_creates_give_one_success_and_field_errors(app: Tes
     }
 }
 
-/// Runs `delete` and `link` at once, `rounds` times; returns the codes of every failure.
+/// Runs `delete` and `link` at once; returns the codes of the ones that failed.
 async fn race(app: &TestApp, delete: (&str, Value), link: (&str, Value)) -> Vec<String> {
     let admin = token("admin", Some("content:write content:delete"));
     let (a, b) = futures::join!(

@@ -181,20 +181,19 @@ impl Loader<PeersOf> for DbLoader {
         keys: &[PeersOf],
     ) -> Result<HashMap<PeersOf, Vec<role::Model>>, LoadError> {
         let rows = reads::nearest_peers(&self.db, &self.visibility, keys).await?;
-        let mut map: HashMap<PeersOf, Vec<role::Model>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        // Several keys can name one role (different `first`): each gets its own rows.
-        for key in keys {
-            if let Some(list) = map.get_mut(key) {
-                list.extend(
-                    rows.iter()
-                        .filter(|(of, _)| *of == key.role_id)
-                        .map(|(_, m)| m.clone()),
-                );
-                list.sort_by_key(|m| m.id);
-                list.dedup_by_key(|m| m.id);
-            }
+        let mut by_role: HashMap<i32, Vec<role::Model>> = HashMap::new();
+        for (of, peer) in rows {
+            by_role.entry(of).or_default().push(peer);
         }
-        Ok(map)
+        // Several keys can name one role (different `first`): its rows are the union of their
+        // branches, in which a peer both found appears twice.
+        for peers in by_role.values_mut() {
+            peers.sort_by_key(|m| m.id);
+            peers.dedup_by_key(|m| m.id);
+        }
+        Ok(keys
+            .iter()
+            .map(|key| (*key, by_role.get(&key.role_id).cloned().unwrap_or_default()))
+            .collect())
     }
 }
