@@ -7,6 +7,7 @@ mod m20261124_000001_create_catalog;
 mod m20261124_000002_create_roles;
 mod m20261124_000003_create_role_revisions;
 mod m20261203_000004_catalog_versions_audit_typed_json;
+mod m20261203_000005_published_snapshots;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_roles::Migration),
             Box::new(m20261124_000003_create_role_revisions::Migration),
             Box::new(m20261203_000004_catalog_versions_audit_typed_json::Migration),
+            Box::new(m20261203_000005_published_snapshots::Migration),
         ]
     }
 }

@@ -54,6 +54,7 @@ pub async fn migrate(db: &DatabaseConnection) -> ApiResult<()> {
     use sea_orm::sqlx;
     if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
         Migrator::up(db, None).await?;
+        backfill(db).await?;
         return Ok(());
     }
     let internal = |e: sqlx::Error| crate::ApiError::Internal(format!("migration lock: {e}"));
@@ -67,13 +68,28 @@ pub async fn migrate(db: &DatabaseConnection) -> ApiResult<()> {
         .execute(&mut *lock)
         .await
         .map_err(internal)?;
-    let result = Migrator::up(db, None).await;
+    let result = match Migrator::up(db, None).await {
+        Ok(()) => backfill(db).await,
+        Err(e) => Err(e.into()),
+    };
     sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(MIGRATION_LOCK)
         .execute(&mut *lock)
         .await
         .map_err(internal)?;
-    Ok(result?)
+    result
+}
+
+/// Renders snapshots for roles published before snapshots existed (a no-op once done).
+async fn backfill(db: &DatabaseConnection) -> ApiResult<()> {
+    let rendered = crate::service::publishing::backfill(db).await?;
+    if rendered > 0 {
+        tracing::info!(
+            rendered,
+            "rendered published snapshots of roles published before them"
+        );
+    }
+    Ok(())
 }
 
 /// How many migrations are not applied yet.

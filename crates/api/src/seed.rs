@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, ApiResult};
 use crate::service::catalog::{self, CategoryContent, SourceContent, ToolContent};
 use crate::service::content::RoleContent;
-use crate::service::{editing, roles};
+use crate::service::{editing, publishing, roles};
 
 /// The editor recorded on revisions the demo loader writes.
 pub const SEED_EDITOR: &str = "jobrisk seed";
@@ -118,6 +118,7 @@ pub async fn seed(db: &DatabaseConnection) -> ApiResult<SeedReport> {
             "created from the demo content".into(),
         )
         .await?;
+        publishing::publish_as_is(&txn, role).await?;
     }
     txn.commit().await?;
     Ok(report)
@@ -322,6 +323,7 @@ async fn synthetic_batch(
                     "created as synthetic content".into(),
                 )
                 .await?;
+                publishing::publish_as_is(&txn, &role).await?;
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::content::Contributions;
 use crate::enums::{Level, RoleStatus};
 
 /// A role row; the score columns are written only from `scoring` output.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "roles")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -42,6 +42,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+    /// The version live in the published snapshot; null while the role has none.
+    #[serde(default)]
+    pub published_version: Option<i32>,
+    /// Whether the working copy differs from the published snapshot.
+    #[serde(default)]
+    pub has_unpublished_changes: bool,
 }
 
 /// Relations of a role.

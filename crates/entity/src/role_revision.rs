@@ -21,6 +21,8 @@ pub struct Model {
     /// Short description of the change.
     pub summary: String,
     pub created_at: DateTimeUtc,
+    /// Whether this version was published (rendered into the live snapshot).
+    pub published: bool,
 }
 
 /// Relations of a revision.

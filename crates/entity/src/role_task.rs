@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::enums::{Exposure, TaskType};
 
 /// A task row, ordered by `position` within its role.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "role_tasks")]
 pub struct Model {
     #[sea_orm(primary_key)]

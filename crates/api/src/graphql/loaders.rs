@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    category, role, role_faq, role_migration_path, role_skill, role_task, role_tool, source, tool,
+    category, role_faq, role_migration_path, role_skill, role_task, role_tool, source, tool,
 };
 use sea_orm::DatabaseConnection;
 
 use crate::error::ApiError;
-use crate::service::Visibility;
+use crate::service::publishing::{self, LinkRequest, Page};
 use crate::service::reads;
 
 /// Loader error: the database error, shared because every waiting field gets a copy.
@@ -36,22 +36,32 @@ impl<T> crate::error::ResultExt<T> for Result<T, LoadError> {
     }
 }
 
+impl From<ApiError> for LoadError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Database(db) => Self(Arc::new(db)),
+            other => Self(Arc::new(sea_orm::DbErr::Custom(other.to_string()))),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for LoadError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self(Arc::new(e))
     }
 }
 
-/// Loads everything nested under a role for one request, at one visibility.
+/// Loads what is nested under editors' working copies for one request. Published pages carry
+/// their sections, and their nested roles come in one statement per nesting level from the
+/// look-ahead (`graphql::prefetch`), so the public path never waits for a batching window.
 pub struct DbLoader {
     db: DatabaseConnection,
-    visibility: Visibility,
 }
 
 impl DbLoader {
     /// A loader for one request.
-    pub fn new(db: DatabaseConnection, visibility: Visibility) -> Self {
-        Self { db, visibility }
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
     }
 }
 
@@ -61,7 +71,7 @@ pub struct CategoryById(pub i32);
 /// Key: a tool by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ToolById(pub i32);
-/// Key: a role by id, if visible.
+/// Key: a role's published page by id, if it has one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RoleById(pub i32);
 /// Key: a role's tasks.
@@ -120,12 +130,21 @@ by_id!(CategoryById, reads::categories_by_id, category::Model);
 by_id!(ToolById, reads::tools_by_id, tool::Model);
 
 impl Loader<RoleById> for DbLoader {
-    type Value = role::Model;
+    type Value = Page;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RoleById]) -> Result<HashMap<RoleById, role::Model>, LoadError> {
-        let rows = reads::roles_by_id(&self.db, &self.visibility, ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|m| (RoleById(m.id), m)).collect())
+    async fn load(&self, keys: &[RoleById]) -> Result<HashMap<RoleById, Page>, LoadError> {
+        let request = LinkRequest {
+            targets: ids(keys, |k| k.0),
+            targets_body: true,
+            ..LinkRequest::default()
+        };
+        let links = publishing::links(&self.db, &request).await?;
+        Ok(links
+            .targets
+            .into_iter()
+            .map(|(id, page)| (RoleById(id), page))
+            .collect())
     }
 }
 
@@ -173,27 +192,24 @@ impl Loader<SourcesOf> for DbLoader {
 }
 
 impl Loader<PeersOf> for DbLoader {
-    type Value = Vec<role::Model>;
+    type Value = Vec<Page>;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[PeersOf],
-    ) -> Result<HashMap<PeersOf, Vec<role::Model>>, LoadError> {
-        let rows = reads::nearest_peers(&self.db, &self.visibility, keys).await?;
-        let mut by_role: HashMap<i32, Vec<role::Model>> = HashMap::new();
-        for (of, peer) in rows {
-            by_role.entry(of).or_default().push(peer);
-        }
-        // Several keys can name one role (different `first`): its rows are the union of their
-        // branches, in which a peer both found appears twice.
-        for peers in by_role.values_mut() {
-            peers.sort_by_key(|m| m.id);
-            peers.dedup_by_key(|m| m.id);
-        }
+    async fn load(&self, keys: &[PeersOf]) -> Result<HashMap<PeersOf, Vec<Page>>, LoadError> {
+        let request = LinkRequest {
+            peers: keys.to_vec(),
+            peers_body: true,
+            ..LinkRequest::default()
+        };
+        let links = publishing::links(&self.db, &request).await?;
+        // Several keys can name one role (different `first`): each gets all its rows, and the
+        // resolver keeps the nearest `first`.
         Ok(keys
             .iter()
-            .map(|key| (*key, by_role.get(&key.role_id).cloned().unwrap_or_default()))
+            .map(|key| {
+                let peers = links.peers.get(&key.role_id).cloned().unwrap_or_default();
+                (*key, peers)
+            })
             .collect())
     }
 }

@@ -4,6 +4,7 @@ pub mod context;
 pub mod cost;
 pub mod loaders;
 pub mod mutation;
+pub mod prefetch;
 pub mod query;
 pub mod types;
 

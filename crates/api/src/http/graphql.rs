@@ -9,7 +9,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use crate::service::Visibility;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensions, ServerError, Variables};
@@ -327,12 +326,10 @@ async fn run(
     {
         return rate_limited(state, media, refused, Limiter::Subject);
     }
-    // Nested links (migration targets, related roles) always show what the public sees.
-    let loader = DataLoader::new(
-        DbLoader::new(state.db.clone(), Visibility::Public),
-        tokio::spawn,
-    )
-    .delay(settings.batch_window);
+    // Editors' previews load their sections through it; nested links always show what the
+    // public sees.
+    let loader =
+        DataLoader::new(DbLoader::new(state.db.clone()), tokio::spawn).delay(settings.batch_window);
     let mut request = async_graphql::Request::new(params.query)
         .variables(variables)
         .data(caller)

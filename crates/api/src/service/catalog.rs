@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::Store;
 use super::audit;
 use super::content::{MAX_TEXT, MAX_TITLE, check_slug, check_text, check_url, is_slug};
+use super::publishing;
 use crate::auth::{
     Permit,
     permit::{Delete, Write},
@@ -229,11 +230,14 @@ fn merge_category(current: &category::Model, p: CategoryPatch) -> CategoryConten
     }
 }
 
+/// Working copies and published pages in the category (a published page may still be in a
+/// category its working copy has left).
 async fn category_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
-    Ok(entity::role::Entity::find()
+    let working = entity::role::Entity::find()
         .filter(entity::role::Column::CategoryId.eq(id))
         .count(db)
-        .await?)
+        .await?;
+    Ok(working + publishing::snapshots_in_category(db, id).await?)
 }
 
 fn fill_tool(mut m: tool::ActiveModel, t: ToolContent, now: DateTime<Utc>) -> tool::ActiveModel {
@@ -256,11 +260,13 @@ fn merge_tool(current: &tool::Model, p: ToolPatch) -> ToolContent {
     }
 }
 
+/// Links from working copies and from published pages.
 async fn tool_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
-    Ok(entity::role_tool::Entity::find()
+    let working = entity::role_tool::Entity::find()
         .filter(entity::role_tool::Column::ToolId.eq(id))
         .count(db)
-        .await?)
+        .await?;
+    Ok(working + publishing::snapshots_using_tool(db, id).await?)
 }
 
 fn fill_source(
@@ -287,11 +293,13 @@ fn merge_source(current: &source::Model, p: SourcePatch) -> SourceContent {
     }
 }
 
+/// Citations from working copies and from published pages.
 async fn source_users(db: &impl ConnectionTrait, id: i32) -> ApiResult<u64> {
-    Ok(entity::role_source::Entity::find()
+    let working = entity::role_source::Entity::find()
         .filter(entity::role_source::Column::SourceId.eq(id))
         .count(db)
-        .await?)
+        .await?;
+    Ok(working + publishing::snapshots_using_source(db, id).await?)
 }
 
 /// Generates, for one kind of catalog item, the insert the seed shares and the three writes
@@ -301,7 +309,7 @@ macro_rules! catalog_kind {
         $module:ident, $what:literal, $plural:literal, $used_by:literal,
         cap: $cap:expr,
         content: $content:ty, patch: $patch:ty,
-        fill: $fill:ident, merge: $merge:ident, users: $users:ident,
+        fill: $fill:ident, merge: $merge:ident, users: $users:ident, refresh: $refresh:path,
         insert: $insert:ident, create: $create:ident, update: $update:ident,
         delete: $delete:ident $(,)?
     ) => {
@@ -379,6 +387,8 @@ macro_rules! catalog_kind {
                 if written.rows_affected == 0 {
                     ensure_version($what, slug, updated.version, expected_version)?;
                 }
+                // No drafts for catalog items: published pages show the change at once.
+                $refresh(&*txn, &updated).await?;
                 audit::record(&*txn, permit.actor(), concat!($what, ".updated"), &updated.slug, updated.version)
                     .await?;
                 txn.commit().await?;
@@ -424,7 +434,7 @@ catalog_kind!(
     category, "category", "categories", "roles",
     cap: MAX_CATEGORIES,
     content: CategoryContent, patch: CategoryPatch,
-    fill: fill_category, merge: merge_category, users: category_users,
+    fill: fill_category, merge: merge_category, users: category_users, refresh: publishing::refresh_category,
     insert: insert_category, create: create_category, update: update_category,
     delete: delete_category,
 );
@@ -433,7 +443,7 @@ catalog_kind!(
     tool, "tool", "tools", "role links",
     cap: MAX_TOOLS,
     content: ToolContent, patch: ToolPatch,
-    fill: fill_tool, merge: merge_tool, users: tool_users,
+    fill: fill_tool, merge: merge_tool, users: tool_users, refresh: publishing::refresh_tool,
     insert: insert_tool, create: create_tool, update: update_tool,
     delete: delete_tool,
 );
@@ -442,7 +452,7 @@ catalog_kind!(
     source, "source", "sources", "role citations",
     cap: MAX_SOURCES,
     content: SourceContent, patch: SourcePatch,
-    fill: fill_source, merge: merge_source, users: source_users,
+    fill: fill_source, merge: merge_source, users: source_users, refresh: publishing::refresh_source,
     insert: insert_source, create: create_source, update: update_source,
     delete: delete_source,
 );

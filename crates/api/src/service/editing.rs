@@ -25,6 +25,7 @@ use super::content::{
     ContentRules, FactorContent, FactorsContent, FaqContent, MigrationPathContent, RoleContent,
     TaskContent, ToolLinkContent,
 };
+use super::publishing;
 use super::roles::{
     apply_content, category_id, create_role, replace_children, replace_migration_paths,
 };
@@ -130,15 +131,21 @@ impl Store {
         expected_version: i32,
         patch: RolePatch,
     ) -> ApiResult<role::Model> {
-        self.write_existing(permit.actor(), slug, expected_version, |mut content| {
-            let changed = patch.apply(&mut content);
-            let summary = if changed.is_empty() {
-                "saved without changes".to_owned()
-            } else {
-                format!("updated {}", changed.join(", "))
-            };
-            Ok((content, summary))
-        })
+        self.write_existing(
+            permit.actor(),
+            slug,
+            expected_version,
+            Effect::Edit,
+            |mut content| {
+                let changed = patch.apply(&mut content);
+                let summary = if changed.is_empty() {
+                    "saved without changes".to_owned()
+                } else {
+                    format!("updated {}", changed.join(", "))
+                };
+                Ok((content, summary))
+            },
+        )
         .await
     }
 
@@ -150,15 +157,21 @@ impl Store {
         expected_version: i32,
         status: RoleStatus,
     ) -> ApiResult<role::Model> {
-        let verb = match status {
-            RoleStatus::Published => "published",
-            RoleStatus::Draft => "unpublished",
-            RoleStatus::Archived => "archived",
+        let (verb, effect) = match status {
+            RoleStatus::Published => ("published", Effect::Publish),
+            RoleStatus::Draft => ("unpublished", Effect::Withdraw),
+            RoleStatus::Archived => ("archived", Effect::Withdraw),
         };
-        self.write_existing(permit.actor(), slug, expected_version, |mut content| {
-            content.status = status;
-            Ok((content, verb.to_owned()))
-        })
+        self.write_existing(
+            permit.actor(),
+            slug,
+            expected_version,
+            effect,
+            |mut content| {
+                content.status = status;
+                Ok((content, verb.to_owned()))
+            },
+        )
         .await
     }
 
@@ -188,12 +201,61 @@ impl Store {
             permit.actor(),
             current,
             expected_version,
+            Effect::Edit,
             move |content| {
                 let restored = RoleContent {
                     status: content.status,
                     ..stored.snapshot
                 };
                 Ok((restored, format!("restored revision {revision}")))
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// Resets the working copy to the published version (as a new revision), dropping every
+    /// unpublished change.
+    pub async fn discard_role_changes(
+        &self,
+        permit: &Permit<Write>,
+        slug: &str,
+        expected_version: i32,
+    ) -> ApiResult<role::Model> {
+        let txn = self.begin().await?;
+        let current = find_role(&*txn, slug).await?;
+        let Some(published) = current.published_version else {
+            return Err(ApiError::bad_input(
+                "slug",
+                format!("role {slug:?} has no published version to go back to"),
+            ));
+        };
+        let stored = role_revision::Entity::find()
+            .filter(role_revision::Column::RoleId.eq(current.id))
+            .filter(role_revision::Column::Version.eq(published))
+            .one(&*txn)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "role {slug:?} lacks its published revision {published}"
+                ))
+            })?;
+        let updated = write(
+            &txn,
+            permit.actor(),
+            current,
+            expected_version,
+            Effect::Edit,
+            move |content| {
+                let restored = RoleContent {
+                    status: content.status,
+                    ..stored.snapshot
+                };
+                Ok((
+                    restored,
+                    format!("discarded unpublished changes (back to version {published})"),
+                ))
             },
         )
         .await?;
@@ -267,23 +329,36 @@ impl Store {
         actor: &str,
         slug: &str,
         expected_version: i32,
+        effect: Effect,
         change: impl FnOnce(RoleContent) -> ApiResult<(RoleContent, String)>,
     ) -> ApiResult<role::Model> {
         let txn = self.begin().await?;
         let current = find_role(&*txn, slug).await?;
-        let updated = write(&txn, actor, current, expected_version, change).await?;
+        let updated = write(&txn, actor, current, expected_version, effect, change).await?;
         txn.commit().await?;
         Ok(updated)
     }
 }
 
+/// What a write does to the published page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    /// Changes the working copy only; a published page stays as published.
+    Edit,
+    /// Renders the working copy into the published snapshot.
+    Publish,
+    /// Takes the published snapshot offline.
+    Withdraw,
+}
+
 /// The shared write path for an existing role, inside the caller's transaction: the version
-/// guard first, then the change, validation, scoring and the revision.
+/// guard first, then the change, validation, scoring, the revision and the published snapshot.
 async fn write(
     txn: &DatabaseTransaction,
     actor: &str,
     current: role::Model,
     expected_version: i32,
+    effect: Effect,
     change: impl FnOnce(RoleContent) -> ApiResult<(RoleContent, String)>,
 ) -> ApiResult<role::Model> {
     let now = Utc::now();
@@ -323,17 +398,59 @@ async fn write(
         .ok_or_else(|| ApiError::NotFound(format!("no role with slug {:?}", current.slug)))?
         .into();
     apply_content(&mut model, &content, category, &assessment);
-    if content.status != current.status {
-        model.status = Set(content.status);
-        if content.status == RoleStatus::Published {
+    model.status = Set(content.status);
+    match effect {
+        Effect::Publish => {
             model.published_at = Set(Some(now));
+            model.published_version = Set(Some(expected_version + 1));
+            model.has_unpublished_changes = Set(false);
+        }
+        Effect::Withdraw => {
+            model.published_version = Set(None);
+            model.has_unpublished_changes = Set(false);
+        }
+        Effect::Edit => {
+            let differs = match current.published_version {
+                Some(v) => published_content(txn, current.id, v)
+                    .await?
+                    .is_none_or(|live| {
+                        RoleContent {
+                            status: content.status,
+                            ..live
+                        } != content
+                    }),
+                None => false,
+            };
+            model.has_unpublished_changes = Set(differs);
         }
     }
     let updated = model.update(txn).await?;
     replace_children(txn, current.id, &content, "input").await?;
     replace_migration_paths(txn, current.id, &content, "input").await?;
     record_revision(txn, &updated, &content, actor, summary).await?;
+    match effect {
+        Effect::Publish => {
+            publishing::mark_published(txn, updated.id, updated.version).await?;
+            publishing::render(txn, &updated).await?;
+        }
+        Effect::Withdraw => publishing::withdraw(txn, updated.id).await?,
+        Effect::Edit => {}
+    }
     Ok(updated)
+}
+
+/// The content of the published version `version` of role `id`, from its revision.
+async fn published_content(
+    db: &impl ConnectionTrait,
+    id: i32,
+    version: i32,
+) -> ApiResult<Option<RoleContent>> {
+    Ok(role_revision::Entity::find()
+        .filter(role_revision::Column::RoleId.eq(id))
+        .filter(role_revision::Column::Version.eq(version))
+        .one(db)
+        .await?
+        .map(|r| r.snapshot))
 }
 
 async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
@@ -376,6 +493,7 @@ pub(crate) async fn record_revision(
         editor: Set(editor.chars().take(200).collect()),
         summary: Set(summary.chars().take(500).collect()),
         created_at: Set(Utc::now()),
+        published: Set(false),
         ..Default::default()
     }
     .insert(db)

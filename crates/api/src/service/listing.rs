@@ -7,7 +7,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use entity::{Level, RoleStatus, ToolLinkKind, role, role_tool};
+use entity::{Level, RoleStatus, ToolLinkKind, category, role, role_tool};
+use sea_orm::ActiveEnum;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -15,6 +16,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::publishing::{self, Page as Published, SqlText};
 use super::visibility::{self, Visibility};
 use crate::error::{ApiError, ApiResult};
 
@@ -28,6 +30,8 @@ pub const MAX_SEARCH: usize = 200;
 /// Sort key of a role list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderField {
+    /// By relevance to the search (best first); only with a search, on published pages.
+    Relevance,
     /// By title.
     Title,
     /// By score.
@@ -50,6 +54,8 @@ pub enum Direction {
 pub struct Filter {
     /// Only this category.
     pub category_id: Option<i32>,
+    /// Only the category with this slug (none when no category has it).
+    pub category_slug: Option<String>,
     /// Only roles this tool affects.
     pub tool_id: Option<i32>,
     /// Only this level.
@@ -58,7 +64,8 @@ pub struct Filter {
     pub min_score: Option<i32>,
     /// Score at most.
     pub max_score: Option<i32>,
-    /// Case-insensitive substring of title or summary.
+    /// Words to find: ranked full-text search over published pages (each word also matches
+    /// as a prefix); a case-insensitive substring of title or summary in editors' lists.
     pub search: Option<String>,
     /// Only this status (editors only; public reads see published roles whatever this says).
     pub status: Option<RoleStatus>,
@@ -77,11 +84,11 @@ pub struct PageRequest {
     pub direction: Direction,
 }
 
-/// One page of roles.
+/// One page of roles (working copies, or published pages).
 #[derive(Debug, Clone)]
-pub struct Page {
+pub struct Page<T = role::Model> {
     /// The roles, in order, each with its cursor.
-    pub items: Vec<(String, role::Model)>,
+    pub items: Vec<(String, T)>,
     /// Whether more rows follow.
     pub has_next_page: bool,
     /// Whether rows precede (a cursor was given).
@@ -101,9 +108,21 @@ struct Cursor {
     n: Option<i32>,
     #[serde(default)]
     t: Option<DateTime<Utc>>,
+    /// Rows before this one, for relevance order (ranks are floats: no stable keyset).
+    #[serde(default)]
+    o: Option<u64>,
 }
 
 fn encode(field: OrderField, direction: Direction, r: &role::Model) -> String {
+    encode_at(field, direction, r, None)
+}
+
+fn encode_at(
+    field: OrderField,
+    direction: Direction,
+    r: &role::Model,
+    offset: Option<u64>,
+) -> String {
     let mut c = Cursor {
         f: field,
         d: direction,
@@ -111,8 +130,10 @@ fn encode(field: OrderField, direction: Direction, r: &role::Model) -> String {
         s: None,
         n: None,
         t: None,
+        o: offset,
     };
     match field {
+        OrderField::Relevance => {}
         OrderField::Title => c.s = Some(r.title.clone()),
         OrderField::Score => c.n = Some(r.score),
         OrderField::UpdatedAt => c.t = Some(r.updated_at),
@@ -135,6 +156,7 @@ fn decode(raw: &str, field: OrderField, direction: Direction) -> ApiResult<Curso
         ));
     }
     let has_key = match field {
+        OrderField::Relevance => c.o.is_some(),
         OrderField::Title => c.s.is_some(),
         OrderField::Score => c.n.is_some(),
         OrderField::UpdatedAt => c.t.is_some(),
@@ -200,6 +222,17 @@ fn filter_condition(filter: &Filter, visibility: &Visibility) -> Condition {
     if let Some(id) = filter.category_id {
         cond = cond.add(role::Column::CategoryId.eq(id));
     }
+    if let Some(slug) = &filter.category_slug {
+        cond = cond.add(
+            role::Column::CategoryId.in_subquery(
+                Query::select()
+                    .column(category::Column::Id)
+                    .from(category::Entity)
+                    .and_where(category::Column::Slug.eq(slug.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(id) = filter.tool_id {
         cond = cond.add(
             role::Column::Id.in_subquery(
@@ -251,20 +284,24 @@ fn filter_condition(filter: &Filter, visibility: &Visibility) -> Condition {
 
 fn after_condition(c: &Cursor, field: OrderField, direction: Direction) -> Condition {
     let col = match field {
-        OrderField::Title => role::Column::Title,
+        OrderField::Relevance | OrderField::Title => role::Column::Title,
         OrderField::Score => role::Column::Score,
         OrderField::UpdatedAt => role::Column::UpdatedAt,
     };
     let (beyond, tie) = match (field, direction) {
-        (OrderField::Title, Direction::Asc) => (col.gt(c.s.clone()), role::Column::Id.gt(c.id)),
-        (OrderField::Title, Direction::Desc) => (col.lt(c.s.clone()), role::Column::Id.lt(c.id)),
+        (OrderField::Relevance | OrderField::Title, Direction::Asc) => {
+            (col.gt(c.s.clone()), role::Column::Id.gt(c.id))
+        }
+        (OrderField::Relevance | OrderField::Title, Direction::Desc) => {
+            (col.lt(c.s.clone()), role::Column::Id.lt(c.id))
+        }
         (OrderField::Score, Direction::Asc) => (col.gt(c.n), role::Column::Id.gt(c.id)),
         (OrderField::Score, Direction::Desc) => (col.lt(c.n), role::Column::Id.lt(c.id)),
         (OrderField::UpdatedAt, Direction::Asc) => (col.gt(c.t), role::Column::Id.gt(c.id)),
         (OrderField::UpdatedAt, Direction::Desc) => (col.lt(c.t), role::Column::Id.lt(c.id)),
     };
     let equal = match field {
-        OrderField::Title => col.eq(c.s.clone()),
+        OrderField::Relevance | OrderField::Title => col.eq(c.s.clone()),
         OrderField::Score => col.eq(c.n),
         OrderField::UpdatedAt => col.eq(c.t),
     };
@@ -295,7 +332,7 @@ pub async fn list_roles(
         Direction::Desc => Order::Desc,
     };
     let col = match page.field {
-        OrderField::Title => role::Column::Title,
+        OrderField::Relevance | OrderField::Title => role::Column::Title,
         OrderField::Score => role::Column::Score,
         OrderField::UpdatedAt => role::Column::UpdatedAt,
     };
@@ -316,6 +353,254 @@ pub async fn list_roles(
         has_previous_page: page.after.is_some(),
         total_count,
     })
+}
+
+/// Most words of a search that count; the rest are ignored.
+pub const MAX_SEARCH_WORDS: usize = 16;
+
+/// The words of a search: case-folded runs of letters and digits. Everything else separates
+/// words, so quotes, `*`, `:`, `%` or `OR` are text to find (or nothing), never query syntax.
+pub fn search_words(search: &str) -> Vec<String> {
+    search
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_SEARCH_WORDS)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The full-text query for `words`, every word required and matched as a prefix (type-ahead):
+/// an FTS5 MATCH expression, or a PostgreSQL tsquery. Words hold only letters and digits, and
+/// are quoted besides.
+fn full_text_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => words
+            .iter()
+            .map(|w| format!("'{w}':*"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+        _ => words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Appends the conditions of `filter` on published pages aliased `s` (after a `WHERE 1=1`).
+fn published_conditions(sql: &mut SqlText, filter: &Filter, search: Option<&str>) {
+    if let Some(id) = filter.category_id {
+        sql.push(" AND s.category_id = ").bind(id);
+    }
+    if let Some(slug) = &filter.category_slug {
+        sql.push(" AND s.category_id IN (SELECT id FROM categories WHERE slug = ")
+            .bind(slug.clone())
+            .push(")");
+    }
+    if let Some(id) = filter.tool_id {
+        sql.push(" AND s.role_id IN (SELECT role_id FROM role_snapshot_tools WHERE tool_id = ")
+            .bind(id)
+            .push(" AND kind = 'AFFECTING')");
+    }
+    if let Some(level) = filter.level {
+        sql.push(" AND s.level = ").bind(level.to_value());
+    }
+    if let Some(v) = filter.min_score {
+        sql.push(" AND s.score >= ").bind(v);
+    }
+    if let Some(v) = filter.max_score {
+        sql.push(" AND s.score <= ").bind(v);
+    }
+    if let Some(q) = search {
+        match sql.backend() {
+            sea_orm::DbBackend::Postgres => {
+                sql.push(" AND s.search @@ to_tsquery('simple', ")
+                    .bind(q.to_owned())
+                    .push(")");
+            }
+            _ => {
+                sql.push(
+                    " AND s.role_id IN (SELECT rowid FROM role_snapshots_fts WHERE role_snapshots_fts MATCH ",
+                )
+                .bind(q.to_owned())
+                .push(")");
+            }
+        }
+    }
+}
+
+/// One page of published pages (what anonymous readers list), in one statement: the page's
+/// rows, with the count of all matches as a scalar subquery when `with_count`. A search orders
+/// by relevance when `page.field` is [`OrderField::Relevance`]: FTS5's bm25 on SQLite,
+/// `ts_rank` on PostgreSQL, with title weighing most, then summary, then tasks and skills.
+pub async fn list_published(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    page: &PageRequest,
+    with_body: bool,
+    with_count: bool,
+) -> ApiResult<Page<Published>> {
+    let backend = db.get_database_backend();
+    let words = filter
+        .search
+        .as_deref()
+        .map(search_words)
+        .unwrap_or_default();
+    let searching = filter
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if searching && words.is_empty() {
+        // Nothing a word index can find (only punctuation): no rows, and no scan for them.
+        return Ok(Page {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: page.after.is_some(),
+            total_count: 0,
+        });
+    }
+    let query = (!words.is_empty()).then(|| full_text_query(backend, &words));
+    let cursor = match &page.after {
+        Some(raw) => Some(decode(raw, page.field, page.direction)?),
+        None => None,
+    };
+    let relevance = page.field == OrderField::Relevance && query.is_some();
+    let mut sql = SqlText::new(backend);
+    sql.push("SELECT s.card, ")
+        .push(if with_body { "s.body" } else { "'' AS body" });
+    if with_count {
+        sql.push(", (SELECT COUNT(*) FROM role_snapshots s WHERE 1=1");
+        published_conditions(&mut sql, filter, query.as_deref());
+        sql.push(") AS total");
+    }
+    sql.push(" FROM role_snapshots s");
+    if relevance && backend != sea_orm::DbBackend::Postgres {
+        sql.push(
+            " JOIN (SELECT rowid AS rid, bm25(role_snapshots_fts, 10.0, 4.0, 1.0) AS rank FROM role_snapshots_fts WHERE role_snapshots_fts MATCH ",
+        )
+        .bind(query.clone().unwrap_or_default())
+        .push(") f ON f.rid = s.role_id");
+    }
+    sql.push(" WHERE 1=1");
+    // With the join, the join already matched the search.
+    let condition_query = if relevance && backend != sea_orm::DbBackend::Postgres {
+        None
+    } else {
+        query.as_deref()
+    };
+    published_conditions(&mut sql, filter, condition_query);
+    let (op, dir) = match page.direction {
+        Direction::Asc => (">", "ASC"),
+        Direction::Desc => ("<", "DESC"),
+    };
+    let mut offset = 0;
+    if let Some(c) = &cursor {
+        match page.field {
+            OrderField::Relevance => offset = c.o.unwrap_or(0),
+            OrderField::Title => {
+                let key = c.s.clone().unwrap_or_default();
+                sql.push(&format!(" AND (s.title {op} "))
+                    .bind(key.clone())
+                    .push(" OR (s.title = ")
+                    .bind(key)
+                    .push(&format!(" AND s.role_id {op} "))
+                    .bind(c.id)
+                    .push("))");
+            }
+            OrderField::Score => {
+                let key = c.n.unwrap_or_default();
+                sql.push(&format!(" AND (s.score {op} "))
+                    .bind(key)
+                    .push(" OR (s.score = ")
+                    .bind(key)
+                    .push(&format!(" AND s.role_id {op} "))
+                    .bind(c.id)
+                    .push("))");
+            }
+            OrderField::UpdatedAt => {
+                let key = c.t.unwrap_or_default();
+                sql.push(&format!(" AND (s.updated_at {op} "))
+                    .bind(key)
+                    .push(" OR (s.updated_at = ")
+                    .bind(key)
+                    .push(&format!(" AND s.role_id {op} "))
+                    .bind(c.id)
+                    .push("))");
+            }
+        }
+    }
+    match page.field {
+        OrderField::Relevance if relevance => match backend {
+            sea_orm::DbBackend::Postgres => {
+                sql.push(" ORDER BY ts_rank(s.search, to_tsquery('simple', ")
+                    .bind(query.clone().unwrap_or_default())
+                    .push(")) DESC, s.title ASC, s.role_id ASC");
+            }
+            _ => {
+                sql.push(" ORDER BY f.rank ASC, s.title ASC, s.role_id ASC");
+            }
+        },
+        OrderField::Relevance | OrderField::Title => {
+            sql.push(&format!(" ORDER BY s.title {dir}, s.role_id {dir}"));
+        }
+        OrderField::Score => {
+            sql.push(&format!(" ORDER BY s.score {dir}, s.role_id {dir}"));
+        }
+        OrderField::UpdatedAt => {
+            sql.push(&format!(" ORDER BY s.updated_at {dir}, s.role_id {dir}"));
+        }
+    }
+    sql.push(" LIMIT ").bind((page.first + 1) as i64);
+    if offset > 0 {
+        sql.push(" OFFSET ").bind(offset as i64);
+    }
+    let rows = db.query_all_raw(sql.build()).await?;
+    let mut total = None;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (parsed, count) = publishing::page_of_row(row)?;
+        total = total.or(count);
+        items.push(parsed);
+    }
+    let has_next_page = items.len() as u64 > page.first;
+    items.truncate(page.first as usize);
+    let total_count = match (with_count, total) {
+        (false, _) => 0,
+        (true, Some(n)) => u64::try_from(n).unwrap_or(0),
+        // No row to carry the count: past the end, or nothing matches.
+        (true, None) if cursor.is_none() => 0,
+        (true, None) => count_published(db, filter, query.as_deref()).await?,
+    };
+    Ok(Page {
+        items: items
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let at = (page.field == OrderField::Relevance).then_some(offset + i as u64 + 1);
+                (encode_at(page.field, page.direction, &p.card.role, at), p)
+            })
+            .collect(),
+        has_next_page,
+        has_previous_page: page.after.is_some(),
+        total_count,
+    })
+}
+
+async fn count_published(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    query: Option<&str>,
+) -> ApiResult<u64> {
+    let mut sql = SqlText::new(db.get_database_backend());
+    sql.push("SELECT COUNT(*) FROM role_snapshots s WHERE 1=1");
+    published_conditions(&mut sql, filter, query);
+    let row = db.query_one_raw(sql.build()).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -348,6 +633,7 @@ mod tests {
             s: None,
             n: Some(3),
             t: None,
+            o: None,
         };
         let raw = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).expect("json"));
         assert!(decode(&raw, OrderField::Score, Direction::Asc).is_ok());

@@ -30,6 +30,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The working copy of role `id`, for editors.
+    pub async fn working_copy(
+        &self,
+        _reader: &crate::auth::Permit<crate::auth::permit::Read>,
+        id: i32,
+    ) -> ApiResult<Option<role::Model>> {
+        Ok(role::Entity::find_by_id(id).one(self.db()).await?)
+    }
+}
+
 /// The roles among `ids` that `visibility` shows.
 pub async fn roles_by_id(
     db: &impl ConnectionTrait,

@@ -28,11 +28,11 @@ impl RoleMutation {
             .create_role(&permit, input.into())
             .await
             .gql()?;
-        Ok(Role(role))
+        Ok(Role::working(role))
     }
 
-    /// Changes a role page; omitted fields stay, given lists are replaced whole. Needs
-    /// `content:write`.
+    /// Changes a role's working copy; omitted fields stay, given lists are replaced whole. A
+    /// published page stays as published until `publishRole`. Needs `content:write`.
     async fn update_role(
         &self,
         ctx: &Context<'_>,
@@ -47,10 +47,11 @@ impl RoleMutation {
             .update_role(&permit, &slug, expected_version, input.into())
             .await
             .gql()?;
-        Ok(Role(role))
+        Ok(Role::working(role))
     }
 
-    /// Publishes a role: visible to everyone. Needs `content:publish`.
+    /// Publishes a role's working copy: renders it into the page everyone sees, replacing the
+    /// published one. Needs `content:publish`.
     async fn publish_role(
         &self,
         ctx: &Context<'_>,
@@ -98,7 +99,7 @@ impl RoleMutation {
             .delete_role(&permit, &slug, expected_version)
             .await
             .gql()?;
-        Ok(Role(role))
+        Ok(Role::working(role))
     }
 
     /// Restores the content of an earlier revision as a new revision; the status stays as it
@@ -116,7 +117,24 @@ impl RoleMutation {
             .restore_revision(&permit, &slug, expected_version, revision)
             .await
             .gql()?;
-        Ok(Role(role))
+        Ok(Role::working(role))
+    }
+
+    /// Drops the working copy's unpublished changes: the content goes back to the published
+    /// version, as a new revision. Needs `content:write`.
+    async fn discard_role_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role (its working copy's slug).")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = store(ctx)
+            .gql()?
+            .discard_role_changes(&permit, &slug, expected_version)
+            .await
+            .gql()?;
+        Ok(Role::working(role))
     }
 }
 
@@ -134,6 +152,6 @@ impl RoleMutation {
             .set_status(&permit, &slug, expected_version, status)
             .await
             .gql()?;
-        Ok(Role(role))
+        Ok(Role::working(role))
     }
 }

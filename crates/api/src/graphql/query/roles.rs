@@ -4,9 +4,12 @@ use async_graphql::{Context, Object};
 
 use crate::error::{GqlResult, ResultExt};
 use crate::graphql::context::{store, visibility};
+use crate::graphql::prefetch::{Selection, prefetch};
 use crate::graphql::types::connection::{RoleConnection, RoleFilter, RoleOrder, role_connection};
 use crate::graphql::types::role::Role;
+use crate::service::Visibility;
 use crate::service::listing::Filter;
+use crate::service::publishing;
 
 /// Role page queries.
 #[derive(Default)]
@@ -14,7 +17,8 @@ pub struct RoleQuery;
 
 #[Object]
 impl RoleQuery {
-    /// One role page by slug, with every section; null when no published role has the slug.
+    /// One role page by slug, with every section, as published; null when no published role has
+    /// the slug. With `preview: true`, editors get the working copy instead (drafts included).
     async fn role(
         &self,
         ctx: &Context<'_>,
@@ -25,9 +29,26 @@ impl RoleQuery {
         )]
         preview: bool,
     ) -> GqlResult<Option<Role>> {
-        let visibility = visibility(ctx, preview).gql()?;
-        let found = store(ctx).gql()?.role(&visibility, &slug).await.gql()?;
-        Ok(found.map(Role))
+        let store = store(ctx).gql()?;
+        if let Visibility::Editor(_) = visibility(ctx, preview).gql()? {
+            let found = store
+                .role(&visibility(ctx, preview).gql()?, &slug)
+                .await
+                .gql()?;
+            return Ok(found.map(Role::working));
+        }
+        let selection = Selection::of(&ctx.look_ahead());
+        let Some(page) = publishing::by_slug(store.db(), &slug, selection.needs_body())
+            .await
+            .gql()?
+        else {
+            return Ok(None);
+        };
+        let role = Role::published(page);
+        prefetch(store, std::slice::from_ref(&role), selection)
+            .await
+            .gql()?;
+        Ok(Some(role))
     }
 
     /// Published roles, filtered, ordered and paged with cursors. Editors may filter by status.

@@ -5,6 +5,7 @@ use async_graphql::{Context, InputObject, SimpleObject};
 use super::enums::{OrderDirection, RiskLevel, RoleOrderField, RoleStatus};
 use super::role::Role;
 use crate::error::ApiResult;
+use crate::graphql::prefetch::{Selection, prefetch};
 use crate::service::listing::{self, Direction, Filter, OrderField, PageRequest};
 
 /// A page of roles.
@@ -53,7 +54,11 @@ pub struct RoleFilter {
     pub min_score: Option<i32>,
     /// Only roles scoring at most this (0-100).
     pub max_score: Option<i32>,
-    /// Case-insensitive text to find in the title or summary (at most 200 characters).
+    /// Words to find (at most 200 characters): ranked full-text search of titles, summaries,
+    /// tasks and skills, each word also matching as a prefix ("backe" finds Backend
+    /// Developer); results come most relevant first unless `orderBy` is given. Punctuation only
+    /// separates words. In editors' status-filtered lists: a case-insensitive substring of
+    /// the title or summary.
     pub search: Option<String>,
     /// Only roles in this editorial state. Editors only (token with content:read); without a
     /// status, lists show published roles to everyone.
@@ -70,7 +75,8 @@ pub struct RoleOrder {
     pub direction: OrderDirection,
 }
 
-/// Runs a list query and shapes it as a connection.
+/// Runs a list query and shapes it as a connection: published pages for everyone, working
+/// copies when an editor filters by status.
 pub async fn role_connection(
     ctx: &Context<'_>,
     mut filter: Filter,
@@ -89,54 +95,84 @@ pub async fn role_connection(
         filter.max_score = f.max_score;
         filter.search = f.search.clone();
         filter.status = f.status.map(Into::into);
-        if let Some(slug) = &f.category_slug {
-            // An unknown category (or a string that cannot be a slug) matches nothing rather
-            // than failing: filters narrow, they do not validate references.
-            let category = store.category(slug).await?;
-            filter.category_id = Some(category.map_or(-1, |c| c.id));
-        }
+        // An unknown category (or a string that cannot be a slug) matches nothing rather than
+        // failing: filters narrow, they do not validate references.
+        filter.category_slug = f.category_slug.clone();
     }
     let first = listing::check_arguments(first.map(i64::from), &filter)?;
-    let order = order.unwrap_or(RoleOrder {
-        field: RoleOrderField::Title,
-        direction: OrderDirection::Asc,
-    });
-    let page = listing::list_roles(
-        store.db(),
-        &visibility,
-        &filter,
-        &PageRequest {
-            first,
-            after,
-            field: match order.field {
+    let searching = filter
+        .search
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    let (field, direction) = match order {
+        Some(o) => (
+            match o.field {
                 RoleOrderField::Title => OrderField::Title,
                 RoleOrderField::Score => OrderField::Score,
                 RoleOrderField::UpdatedAt => OrderField::UpdatedAt,
             },
-            direction: match order.direction {
+            match o.direction {
                 OrderDirection::Asc => Direction::Asc,
                 OrderDirection::Desc => Direction::Desc,
             },
-        },
-    )
-    .await?;
-    let edges: Vec<RoleEdge> = page
-        .items
+        ),
+        // A search of published pages is ranked unless an order is given.
+        None if searching && !visibility.is_editor() => (OrderField::Relevance, Direction::Asc),
+        None => (OrderField::Title, Direction::Asc),
+    };
+    let request = PageRequest {
+        first,
+        after,
+        field,
+        direction,
+    };
+    let lookahead = ctx.look_ahead();
+    let nodes = Selection::merge([
+        Selection::of(&lookahead.field("nodes")),
+        Selection::of(&lookahead.field("edges").field("node")),
+    ]);
+    let with_count = lookahead.field("totalCount").exists();
+    let (items, page_info, total) = if visibility.is_editor() {
+        let page = listing::list_roles(store.db(), &visibility, &filter, &request).await?;
+        let info = (page.has_next_page, page.has_previous_page);
+        let items: Vec<(String, Role)> = page
+            .items
+            .into_iter()
+            .map(|(c, r)| (c, Role::working(r)))
+            .collect();
+        (items, info, page.total_count)
+    } else {
+        let page = listing::list_published(
+            store.db(),
+            &filter,
+            &request,
+            nodes.needs_body(),
+            with_count,
+        )
+        .await?;
+        let info = (page.has_next_page, page.has_previous_page);
+        let items: Vec<(String, Role)> = page
+            .items
+            .into_iter()
+            .map(|(c, p)| (c, Role::published(p)))
+            .collect();
+        let roles: Vec<Role> = items.iter().map(|(_, r)| r.clone()).collect();
+        prefetch(store, &roles, nodes).await?;
+        (items, info, page.total_count)
+    };
+    let edges: Vec<RoleEdge> = items
         .into_iter()
-        .map(|(cursor, r)| RoleEdge {
-            cursor,
-            node: Role(r),
-        })
+        .map(|(cursor, node)| RoleEdge { cursor, node })
         .collect();
     Ok(RoleConnection {
         nodes: edges.iter().map(|e| e.node.clone()).collect(),
         page_info: PageInfo {
-            has_next_page: page.has_next_page,
-            has_previous_page: page.has_previous_page,
+            has_next_page: page_info.0,
+            has_previous_page: page_info.1,
             start_cursor: edges.first().map(|e| e.cursor.clone()),
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         },
         edges,
-        total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
+        total_count: i64::try_from(total).unwrap_or(i64::MAX),
     })
 }

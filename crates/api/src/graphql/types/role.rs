@@ -1,8 +1,11 @@
 //! The role page and its sections.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{ToolLinkKind, role, role_tool};
+use entity::{ToolLinkKind, role, role_task, role_tool};
 
 use super::catalog::{Category, Source, Tool};
 use super::enums::{ExposureLabel, RoleStatus, TaskType};
@@ -10,10 +13,12 @@ use super::loader;
 use super::revision::Revision;
 use super::risk::Risk;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
+use crate::graphql::context;
 use crate::graphql::loaders::{
     CategoryById, FaqsOf, PathsOf, PeersOf, RoleById, SkillsOf, SourcesOf, TasksOf, ToolById,
     ToolLinksOf,
 };
+use crate::service::publishing::{self, Body, Card, LinkRequest, Page};
 
 /// Default number of related roles.
 pub const RELATED_DEFAULT: i32 = 5;
@@ -24,9 +29,9 @@ pub const REVISIONS_DEFAULT: i32 = 20;
 /// Largest number of revisions listed.
 pub const REVISIONS_MAX: i32 = 100;
 
-/// A job's AI risk page.
+/// A job's AI risk page: a published snapshot or an editor's working copy.
 #[derive(Clone, Debug)]
-pub struct Role(pub role::Model);
+pub struct Role(Arc<Inner>);
 
 /// A task of the role, with its exposure evidence.
 #[derive(SimpleObject, Clone, Debug)]
@@ -77,15 +82,111 @@ pub struct Faq {
     pub answer: String,
 }
 
+/// Where a role's content comes from.
+#[derive(Debug)]
+enum Content {
+    /// The working copy (editors' previews and mutation results); sections load through the
+    /// request's DataLoader.
+    Working(role::Model),
+    /// A published snapshot (every anonymous read): sections come with it.
+    Published(Box<Card>, OnceLock<Body>),
+}
+
+#[derive(Debug)]
+struct Inner {
+    content: Content,
+    /// Nearest published peers, when the request's look-ahead fetched them.
+    related: OnceLock<Vec<Role>>,
+    /// Published migration-path targets by id, when the look-ahead fetched them.
+    targets: OnceLock<HashMap<i32, Role>>,
+}
+
 impl Role {
+    /// A working copy.
+    pub fn working(model: role::Model) -> Self {
+        Self::new(Content::Working(model))
+    }
+
+    /// A published page.
+    pub fn published(page: Page) -> Self {
+        let body = OnceLock::new();
+        if let Some(b) = page.body {
+            let _ = body.set(b);
+        }
+        Self::new(Content::Published(Box::new(page.card), body))
+    }
+
+    fn new(content: Content) -> Self {
+        Self(Arc::new(Inner {
+            content,
+            related: OnceLock::new(),
+            targets: OnceLock::new(),
+        }))
+    }
+
+    /// The role row (of the working copy, or as published).
+    pub fn row(&self) -> &role::Model {
+        match &self.0.content {
+            Content::Working(m) => m,
+            Content::Published(card, _) => &card.role,
+        }
+    }
+
+    /// Whether this is a published snapshot.
+    pub fn is_published(&self) -> bool {
+        matches!(self.0.content, Content::Published(..))
+    }
+
+    /// The published page's sections, read now if the look-ahead did not ask for them.
+    async fn body(&self, ctx: &Context<'_>) -> ApiResult<Option<&Body>> {
+        let Content::Published(card, body) = &self.0.content else {
+            return Ok(None);
+        };
+        if let Some(b) = body.get() {
+            return Ok(Some(b));
+        }
+        let page = publishing::by_slug(context::store(ctx)?.db(), &card.role.slug, true).await?;
+        let fetched = page.and_then(|p| p.body).unwrap_or_default();
+        Ok(Some(body.get_or_init(|| fetched)))
+    }
+
+    /// Records the peers the look-ahead fetched.
+    pub(crate) fn set_related(&self, peers: Vec<Role>) {
+        let _ = self.0.related.set(peers);
+    }
+
+    /// Records the migration-path targets the look-ahead fetched.
+    pub(crate) fn set_targets(&self, targets: HashMap<i32, Role>) {
+        let _ = self.0.targets.set(targets);
+    }
+
+    /// Migration-path target ids of a published page (the look-ahead's batch needs them).
+    pub(crate) fn path_targets(&self) -> Vec<i32> {
+        match &self.0.content {
+            Content::Published(_, body) => body
+                .get()
+                .map(|b| b.paths.iter().map(|p| p.target).collect())
+                .unwrap_or_default(),
+            Content::Working(_) => Vec::new(),
+        }
+    }
+
     async fn tool_links(
         &self,
         ctx: &Context<'_>,
         kind: ToolLinkKind,
     ) -> ApiResult<Vec<(Tool, String)>> {
+        if let Some(body) = self.body(ctx).await? {
+            return Ok(body
+                .tools
+                .iter()
+                .filter(|l| l.kind == kind)
+                .map(|l| (Tool(l.tool.clone()), l.note.clone()))
+                .collect());
+        }
         let loader = loader(ctx)?;
         let links: Vec<role_tool::Model> = loader
-            .load_one(ToolLinksOf(self.0.id))
+            .load_one(ToolLinksOf(self.row().id))
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -105,17 +206,51 @@ impl Role {
     }
 
     async fn all_tasks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Task>> {
+        let task = |t: &role_task::Model| Task {
+            text: t.text.clone(),
+            exposure: t.exposure.map(Into::into),
+            task_type: t.task_type.map(Into::into),
+            time_share: t.time_share,
+        };
+        if let Some(body) = self.body(ctx).await? {
+            return Ok(body.tasks.iter().map(task).collect());
+        }
         Ok(loader(ctx)?
-            .load_one(TasksOf(self.0.id))
+            .load_one(TasksOf(self.row().id))
             .await?
             .unwrap_or_default()
+            .iter()
+            .map(task)
+            .collect())
+    }
+
+    /// Published targets of this role's migration paths by id: prefetched, or read now.
+    async fn targets(&self, ctx: &Context<'_>, ids: Vec<i32>) -> ApiResult<HashMap<i32, Role>> {
+        if let Some(t) = self.0.targets.get() {
+            return Ok(t.clone());
+        }
+        if self.is_published() {
+            let links = publishing::links(
+                context::store(ctx)?.db(),
+                &LinkRequest {
+                    targets: ids,
+                    targets_body: true,
+                    ..LinkRequest::default()
+                },
+            )
+            .await?;
+            return Ok(links
+                .targets
+                .into_iter()
+                .map(|(id, p)| (id, Role::published(p)))
+                .collect());
+        }
+        let found = loader(ctx)?
+            .load_many(ids.into_iter().map(RoleById))
+            .await?;
+        Ok(found
             .into_iter()
-            .map(|t| Task {
-                text: t.text,
-                exposure: t.exposure.map(Into::into),
-                task_type: t.task_type.map(Into::into),
-                time_share: t.time_share,
-            })
+            .map(|(k, p)| (k.0, Role::published(p)))
             .collect())
     }
 }
@@ -125,39 +260,42 @@ impl Role {
 impl Role {
     /// Stable id.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.row().id.to_string())
     }
 
     /// URL key of the page.
     async fn slug(&self) -> &str {
-        &self.0.slug
+        &self.row().slug
     }
 
     /// Job title.
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row().title
     }
 
     /// One paragraph on how exposed the role is, and why.
     async fn summary(&self) -> &str {
-        &self.0.summary
+        &self.row().summary
     }
 
     /// One paragraph on how the industry is shifting.
     async fn industry_context(&self) -> &str {
-        &self.0.industry_context
+        &self.row().industry_context
     }
 
     /// O*NET-SOC code of the closest occupation, when one fits.
     async fn onet_soc_code(&self) -> Option<&str> {
-        self.0.onet_soc_code.as_deref()
+        self.row().onet_soc_code.as_deref()
     }
 
     /// The role's category.
     async fn category(&self, ctx: &Context<'_>) -> GqlResult<Category> {
+        if let Content::Published(card, _) = &self.0.content {
+            return Ok(Category(card.category.clone()));
+        }
         let c = loader(ctx)
             .gql()?
-            .load_one(CategoryById(self.0.category_id))
+            .load_one(CategoryById(self.row().category_id))
             .await
             .gql()?;
         c.map(Category)
@@ -167,7 +305,7 @@ impl Role {
 
     /// The risk score, its level and the evidence behind it.
     async fn risk(&self) -> Risk {
-        Risk::from(&self.0)
+        Risk::from(self.row())
     }
 
     /// Every task of the role, in page order, labelled or not: the score's task evidence.
@@ -204,9 +342,12 @@ impl Role {
 
     /// Skills that protect people in this role, in page order.
     async fn protective_skills(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
+        if let Some(body) = self.body(ctx).await.gql()? {
+            return Ok(body.skills.clone());
+        }
         let skills = loader(ctx)
             .gql()?
-            .load_one(SkillsOf(self.0.id))
+            .load_one(SkillsOf(self.row().id))
             .await
             .gql()?;
         Ok(skills
@@ -218,32 +359,57 @@ impl Role {
 
     /// Roles people can move to, in page order. Paths to roles the reader cannot see are left out.
     async fn migration_paths(&self, ctx: &Context<'_>) -> GqlResult<Vec<MigrationPath>> {
-        let loader = loader(ctx).gql()?;
-        let paths = loader
-            .load_one(PathsOf(self.0.id))
-            .await
-            .gql()?
-            .unwrap_or_default();
-        let targets = loader
-            .load_many(paths.iter().map(|p| RoleById(p.target_role_id)))
+        let paths: Vec<(i32, String)> = match self.body(ctx).await.gql()? {
+            Some(body) => body
+                .paths
+                .iter()
+                .map(|p| (p.target, p.rationale.clone()))
+                .collect(),
+            None => loader(ctx)
+                .gql()?
+                .load_one(PathsOf(self.row().id))
+                .await
+                .gql()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| (p.target_role_id, p.rationale))
+                .collect(),
+        };
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let targets = self
+            .targets(ctx, paths.iter().map(|p| p.0).collect())
             .await
             .gql()?;
         Ok(paths
             .into_iter()
-            .filter_map(|p| {
-                targets
-                    .get(&RoleById(p.target_role_id))
-                    .map(|t| MigrationPath {
-                        target: Role(t.clone()),
-                        rationale: p.rationale,
-                    })
+            .filter_map(|(id, rationale)| {
+                targets.get(&id).map(|t| MigrationPath {
+                    target: t.clone(),
+                    rationale,
+                })
             })
             .collect())
     }
 
     /// Frequently asked questions, in page order.
     async fn faqs(&self, ctx: &Context<'_>) -> GqlResult<Vec<Faq>> {
-        let faqs = loader(ctx).gql()?.load_one(FaqsOf(self.0.id)).await.gql()?;
+        if let Some(body) = self.body(ctx).await.gql()? {
+            return Ok(body
+                .faqs
+                .iter()
+                .map(|f| Faq {
+                    question: f.question.clone(),
+                    answer: f.answer.clone(),
+                })
+                .collect());
+        }
+        let faqs = loader(ctx)
+            .gql()?
+            .load_one(FaqsOf(self.row().id))
+            .await
+            .gql()?;
         Ok(faqs
             .unwrap_or_default()
             .into_iter()
@@ -256,9 +422,12 @@ impl Role {
 
     /// Research sources the page cites, in page order.
     async fn sources(&self, ctx: &Context<'_>) -> GqlResult<Vec<Source>> {
+        if let Some(body) = self.body(ctx).await.gql()? {
+            return Ok(body.sources.iter().cloned().map(Source).collect());
+        }
         let sources = loader(ctx)
             .gql()?
-            .load_one(SourcesOf(self.0.id))
+            .load_one(SourcesOf(self.row().id))
             .await
             .gql()?;
         Ok(sources
@@ -282,36 +451,73 @@ impl Role {
             ))
             .gql();
         }
+        let row = self.row();
+        if let Some(peers) = self.0.related.get() {
+            return Ok(peers.iter().take(first as usize).cloned().collect());
+        }
         let key = PeersOf {
-            role_id: self.0.id,
-            category_id: self.0.category_id,
-            score: self.0.score,
+            role_id: row.id,
+            category_id: row.category_id,
+            score: row.score,
             first: first as u32,
         };
-        let mut peers = loader(ctx)
-            .gql()?
-            .load_one(key)
+        let peers = if self.is_published() {
+            let mut links = publishing::links(
+                context::store(ctx).gql()?.db(),
+                &LinkRequest {
+                    peers: vec![key],
+                    peers_body: true,
+                    ..LinkRequest::default()
+                },
+            )
             .await
-            .gql()?
-            .unwrap_or_default();
-        peers.sort_by(|a, b| {
-            (a.score - self.0.score)
-                .abs()
-                .cmp(&(b.score - self.0.score).abs())
-                .then_with(|| a.title.cmp(&b.title))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-        Ok(peers.into_iter().take(first as usize).map(Role).collect())
+            .gql()?;
+            links.peers.remove(&row.id).unwrap_or_default()
+        } else {
+            loader(ctx)
+                .gql()?
+                .load_one(key)
+                .await
+                .gql()?
+                .unwrap_or_default()
+        };
+        Ok(publishing::nearest(peers, row.score, first as usize)
+            .into_iter()
+            .map(Role::published)
+            .collect())
     }
 
     /// Editorial state; public readers only ever see PUBLISHED.
     async fn status(&self) -> RoleStatus {
-        self.0.status.into()
+        self.row().status.into()
+    }
+
+    /// Whether the working copy has changes that are not published yet. Editors only: needs a
+    /// token with `content:read`.
+    async fn has_unpublished_changes(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let reader = context::permit::<crate::auth::permit::Read>(ctx).gql()?;
+        match &self.0.content {
+            Content::Working(m) => Ok(m.has_unpublished_changes),
+            Content::Published(card, _) => Ok(context::store(ctx)
+                .gql()?
+                .working_copy(&reader, card.role.id)
+                .await
+                .gql()?
+                .is_some_and(|m| m.has_unpublished_changes)),
+        }
+    }
+
+    /// The version the public sees; null while the role is not published.
+    async fn published_version(&self) -> Option<i32> {
+        match &self.0.content {
+            Content::Working(m) => m.published_version,
+            Content::Published(card, _) => Some(card.role.version),
+        }
     }
 
     /// Content version, raised by every write; editors send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.row().version
     }
 
     /// Revision history, newest first. Editors only: needs a token with `content:read`.
@@ -331,7 +537,7 @@ impl Role {
         }
         let rows = crate::graphql::context::store(ctx)
             .gql()?
-            .revisions(&reader, self.0.id, first as u64)
+            .revisions(&reader, self.row().id, first as u64)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Revision::from).collect())
@@ -339,16 +545,16 @@ impl Role {
 
     /// When the page was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row().created_at
     }
 
     /// When the page last changed ("last updated" in the footer).
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.row().updated_at
     }
 
     /// When the page was last published; null while never published.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+        self.row().published_at
     }
 }
