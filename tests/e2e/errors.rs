@@ -293,10 +293,15 @@ fn drop_table(backend: Backend, table: &str) -> String {
 }
 
 async fn database_failures_answer_internal_error_without_detail(app: TestApp) {
+    // Published pages carry their sections: a corrupt one breaks exactly the fields that read
+    // sections (and editors' previews, which read the working tables, break with a table).
+    app.sql("UPDATE role_snapshots SET body = '{\"broken' ")
+        .await;
     app.sql(&drop_table(app.backend, "role_faqs")).await;
     for query in [
         r#"{ role(slug: "backend-developer") { faqs { question } } }"#,
         "{ roles(first: 5) { nodes { slug faqs { question answer } } } }",
+        r#"{ role(slug: "backend-developer") { migrationPaths { target { faqs { question } } } } }"#,
     ] {
         let (status, text) = app.query_text(query, json!({})).await;
         let response = coded(status, &text);
@@ -321,7 +326,8 @@ async fn database_failures_answer_internal_error_without_detail(app: TestApp) {
 }
 
 async fn a_missing_table_under_a_list_answers_internal_error_without_detail(app: TestApp) {
-    app.sql("ALTER TABLE roles RENAME TO roles_gone").await;
+    app.sql("ALTER TABLE role_snapshots RENAME TO roles_gone")
+        .await;
     for query in [
         "{ roles { totalCount nodes { slug } } }",
         r#"{ role(slug: "backend-developer") { title } }"#,

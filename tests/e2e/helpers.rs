@@ -354,6 +354,20 @@ impl TestApp {
                 .await
                 .expect("update search text");
         }
+        self.republish_all().await;
+    }
+
+    /// Renders every PUBLISHED role's working copy into its published snapshot again (and drops
+    /// the snapshots of roles no longer PUBLISHED): tests that change roles with raw SQL call it
+    /// so that the public pages show the change, as a publish would.
+    pub async fn republish_all(&self) {
+        if self.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+            self.sql("DELETE FROM role_snapshots_fts").await;
+        }
+        self.sql("DELETE FROM role_snapshots").await;
+        api::service::publishing::backfill(&self.db)
+            .await
+            .expect("render snapshots");
     }
 
     /// The first column of every row of a query, as text, run directly on the database.

@@ -300,6 +300,7 @@ async fn pages_round_trip_across_ties_in_the_sort_key(app: TestApp) {
          WHERE slug IN ('data-scientist', 'financial-analyst', 'cybersecurity-analyst')",
     )
     .await;
+    app.republish_all().await;
     let (everything, _) = all(&app, &json!(null), &json!({ "field": "SCORE" })).await;
     let distinct: BTreeSet<i64> = everything.iter().map(|r| r.score).collect();
     assert!(

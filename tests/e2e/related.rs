@@ -169,6 +169,7 @@ async fn related_roles_leave_out_unpublished_peers(app: TestApp) {
         "UPDATE roles SET status = 'ARCHIVED' WHERE slug = '{farthest}'"
     ))
     .await;
+    app.republish_all().await;
     let all = published(&app).await;
     let after = app
         .data(

@@ -39,6 +39,7 @@ async fn hide_roles(app: &TestApp) -> usize {
         "UPDATE roles SET status = 'ARCHIVED' WHERE slug = '{ARCHIVED}'"
     ))
     .await;
+    app.republish_all().await;
     let admin = crate::editing::admin();
     let created = app
         .query_as(
