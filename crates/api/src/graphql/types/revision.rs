@@ -18,6 +18,8 @@ pub struct Revision {
     /// The full content as editors write it (the `RoleInput` shape plus `status`), to compare
     /// versions.
     pub content: Json<entity::RoleContent>,
+    /// Whether this version was published (rendered into the page the public saw).
+    pub published: bool,
 }
 
 impl From<role_revision::Model> for Revision {
@@ -28,6 +30,7 @@ impl From<role_revision::Model> for Revision {
             summary: r.summary,
             created_at: r.created_at,
             content: Json(r.snapshot),
+            published: r.published,
         }
     }
 }
