@@ -283,6 +283,9 @@ impl Store {
                 current_version: None,
             });
         }
+        // The snapshot row goes with the role (cascade); the search index is not a table with
+        // foreign keys, so its entry goes here.
+        publishing::withdraw(&*txn, current.id).await?;
         // A migration path made meanwhile by a concurrent write is caught by the foreign key
         // (RESTRICT), which `ApiError::from` turns into CONFLICT.
         let deleted = role::Entity::delete_many()
