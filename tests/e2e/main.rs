@@ -6,6 +6,7 @@ mod audit;
 mod authorization;
 mod batching;
 mod concurrency;
+mod drafts;
 mod editing;
 mod errors;
 mod hardening;
