@@ -15,4 +15,5 @@ mod lists;
 mod page;
 mod process;
 mod related;
+mod statements;
 mod visibility;
