@@ -629,7 +629,12 @@ async fn search_matches_word_prefixes_over_title_summary_tasks_and_skills(app: T
         .find(|(w, _)| search_expected(&pages, w).len() == 1)
         .expect("some task or skill word is on one page only");
     let (found, _) = search(&app, &task_word.0).await;
-    assert_eq!(found, [task_word.1.clone()], "search {:?}", task_word.0);
+    assert_eq!(
+        found,
+        std::slice::from_ref(&task_word.1),
+        "search {:?}",
+        task_word.0
+    );
     for blank in ["", "   "] {
         let (found, _) = all(&app, &json!({ "search": blank }), &json!(null)).await;
         assert_eq!(

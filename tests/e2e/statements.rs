@@ -102,7 +102,7 @@ async fn the_readme_page_query_takes_at_most_two_statements(app: TestApp) {
     let mut most = 0;
     for slug in &slugs {
         let (data, n) = counted(&app, &query, json!({ "slug": slug })).await;
-        assert_eq!(data["role"]["title"].is_string(), true, "{slug}");
+        assert!(data["role"]["title"].is_string(), "{slug}");
         assert!(n <= 2, "{slug}: the page query took {n} statements");
         most = most.max(n);
     }
