@@ -155,6 +155,22 @@ impl MigrationTrait for Migration {
                 ],
             ),
             (
+                "ix_role_snapshots_category_score_id",
+                vec![
+                    RoleSnapshots::CategoryId,
+                    RoleSnapshots::Score,
+                    RoleSnapshots::RoleId,
+                ],
+            ),
+            (
+                "ix_role_snapshots_category_updated_at",
+                vec![
+                    RoleSnapshots::CategoryId,
+                    RoleSnapshots::UpdatedAt,
+                    RoleSnapshots::RoleId,
+                ],
+            ),
+            (
                 "ix_role_snapshots_category_title",
                 vec![
                     RoleSnapshots::CategoryId,
@@ -275,6 +291,16 @@ impl MigrationTrait for Migration {
                 .await?;
                 db.execute_unprepared(
                     "CREATE INDEX ix_role_snapshots_search ON role_snapshots USING GIN (search)",
+                )
+                .await?;
+                // Titles alone too: a ranked search puts title matches first, and finds them
+                // without reading every match of the whole document.
+                db.execute_unprepared(
+                    "ALTER TABLE role_snapshots ADD COLUMN title_search tsvector NOT NULL DEFAULT ''::tsvector",
+                )
+                .await?;
+                db.execute_unprepared(
+                    "CREATE INDEX ix_role_snapshots_title_search ON role_snapshots USING GIN (title_search)",
                 )
                 .await?;
             }

@@ -468,11 +468,14 @@ async fn a_renamed_slug_stays_private_until_published(app: TestApp) {
         let published = app
             .query_as(Some(&admin()), PUBLISH, json!({ "slug": SLUG, "v": 1 }))
             .await;
-        let code = first_error(&published).0;
-        assert!(
-            code == "CONFLICT" || code == "BAD_USER_INPUT",
+        let (code, error) = first_error(&published);
+        assert_eq!(
+            code, "BAD_USER_INPUT",
             "publishing onto a live slug: {published:#}"
         );
+        assert_eq!(error["extensions"]["field"], "slug", "{published:#}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains("another published page"), "{message}");
     }
     assert_eq!(public_page(&app, SLUG).await, before);
 

@@ -152,6 +152,14 @@ fn constraint_violation(e: &sea_orm::DbErr) -> Option<ApiError> {
             // PostgreSQL names the constraint; SQLite says "UNIQUE constraint failed: t.c".
             let constraint = db.constraint().unwrap_or_default();
             let message = db.message();
+            if constraint == "uq_role_snapshots_slug" || message.ends_with(": role_snapshots.slug")
+            {
+                // Two publishes racing for one address: the loser learns why.
+                return Some(ApiError::bad_input(
+                    "slug",
+                    "is the address of another published page; rename this role or unpublish that one first",
+                ));
+            }
             let slug = UNIQUE_SLUGS.iter().find(|(name, column, _)| {
                 constraint == *name || message.ends_with(&format!(": {column}"))
             });

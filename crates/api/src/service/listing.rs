@@ -388,13 +388,31 @@ fn full_text_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
     }
 }
 
+/// How many title matches, and how many matches anywhere, a ranked search ranks: the answer's
+/// relevance order covers at most twice this many pages (the best of them first); `orderBy`
+/// walks every match.
+pub const RANKED_POOL: u32 = 250;
+
+/// The full-text query matching `words` in titles only.
+fn title_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
+    match backend {
+        // PostgreSQL keeps a title-only tsvector beside the whole document.
+        sea_orm::DbBackend::Postgres => full_text_query(backend, words),
+        _ => words
+            .iter()
+            .map(|w| format!("title : \"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    }
+}
+
 /// Appends the conditions of `filter` on published pages aliased `s` (after a `WHERE 1=1`).
 fn published_conditions(sql: &mut SqlText, filter: &Filter, search: Option<&str>) {
     if let Some(id) = filter.category_id {
         sql.push(" AND s.category_id = ").bind(id);
     }
     if let Some(slug) = &filter.category_slug {
-        sql.push(" AND s.category_id IN (SELECT id FROM categories WHERE slug = ")
+        sql.push(" AND s.category_id = (SELECT id FROM categories WHERE slug = ")
             .bind(slug.clone())
             .push(")");
     }
@@ -475,20 +493,44 @@ pub async fn list_published(
         sql.push(") AS total");
     }
     sql.push(" FROM role_snapshots s");
-    if relevance && backend != sea_orm::DbBackend::Postgres {
-        sql.push(
-            " JOIN (SELECT rowid AS rid, bm25(role_snapshots_fts, 10.0, 4.0, 1.0) AS rank FROM role_snapshots_fts WHERE role_snapshots_fts MATCH ",
-        )
-        .bind(query.clone().unwrap_or_default())
-        .push(") f ON f.rid = s.role_id");
+    if relevance {
+        // Ranking every match costs as much as the matches (half of 100k pages match "data"):
+        // rank a bounded pool instead, the first title matches and the first matches anywhere,
+        // title matches first.
+        let q = query.clone().unwrap_or_default();
+        let title_q = title_query(backend, &words);
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                sql.push(" JOIN (SELECT rid, MIN(tier) AS tier FROM (SELECT * FROM (SELECT s.role_id AS rid, 0 AS tier FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
+                    .bind(title_q)
+                    .push(")");
+                published_conditions(&mut sql, filter, None);
+                sql.push(&format!(" LIMIT {RANKED_POOL}) a UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', "))
+                    .bind(q)
+                    .push(")");
+                published_conditions(&mut sql, filter, None);
+                sql.push(&format!(
+                    " LIMIT {RANKED_POOL}) b) u GROUP BY rid) f ON f.rid = s.role_id"
+                ));
+            }
+            _ => {
+                let arm = |sql: &mut SqlText, tier: u8, q: String| {
+                    sql.push(&format!(" SELECT * FROM (SELECT role_snapshots_fts.rowid AS rid, {tier} AS tier, bm25(role_snapshots_fts, 10.0, 4.0, 1.0) AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
+                        .bind(q);
+                    published_conditions(sql, filter, None);
+                    sql.push(&format!(" LIMIT {RANKED_POOL})"));
+                };
+                sql.push(" JOIN (SELECT rid, MIN(tier * 1000000.0 + rank) AS rank FROM (");
+                arm(&mut sql, 0, title_q);
+                sql.push(" UNION ALL");
+                arm(&mut sql, 1, q);
+                sql.push(") GROUP BY rid) f ON f.rid = s.role_id");
+            }
+        }
     }
     sql.push(" WHERE 1=1");
-    // With the join, the join already matched the search.
-    let condition_query = if relevance && backend != sea_orm::DbBackend::Postgres {
-        None
-    } else {
-        query.as_deref()
-    };
+    // With the pool joined, the search is already matched.
+    let condition_query = if relevance { None } else { query.as_deref() };
     published_conditions(&mut sql, filter, condition_query);
     let (op, dir) = match page.direction {
         Direction::Asc => (">", "ASC"),
@@ -533,7 +575,7 @@ pub async fn list_published(
     match page.field {
         OrderField::Relevance if relevance => match backend {
             sea_orm::DbBackend::Postgres => {
-                sql.push(" ORDER BY ts_rank(s.search, to_tsquery('simple', ")
+                sql.push(" ORDER BY f.tier ASC, ts_rank(s.search, to_tsquery('simple', ")
                     .bind(query.clone().unwrap_or_default())
                     .push(")) DESC, s.title ASC, s.role_id ASC");
             }

@@ -21,6 +21,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::content::ContentRules;
 use super::reads::{self, PeersOf};
 use crate::error::{ApiError, ApiResult};
 
@@ -179,16 +180,164 @@ pub(crate) async fn render(db: &impl ConnectionTrait, role: &role::Model) -> Api
             .collect(),
         sources: citations.into_iter().filter_map(|(_, s)| s).collect(),
     };
-    let mut live = role.clone();
+    store(db, role.clone(), category, body).await
+}
+
+/// Renders the content of revision `version` of `role` (its published version) into the
+/// published snapshot, whatever the working copy holds now: how a lost snapshot is rebuilt
+/// without publishing drafts. Links to tools, sources and roles that no longer exist are left
+/// out, as the page would show them.
+pub(crate) async fn render_revision(
+    db: &impl ConnectionTrait,
+    role: &role::Model,
+    version: i32,
+) -> ApiResult<()> {
+    let revision = role_revision::Entity::find()
+        .filter(role_revision::Column::RoleId.eq(role.id))
+        .filter(role_revision::Column::Version.eq(version))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Internal(format!(
+                "role {} lacks its published revision {version}",
+                role.slug
+            ))
+        })?;
+    let content = revision.snapshot;
+    let assessment = content.assess("revision")?;
+    let category = category::Entity::find()
+        .filter(category::Column::Slug.eq(&content.category))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Internal(format!("revision of {} names no category", role.slug))
+        })?;
+    let mut active: role::ActiveModel = role.clone().into();
+    super::roles::apply_content(&mut active, &content, category.id, &assessment);
+    let mut row = role.clone();
+    {
+        use sea_orm::TryIntoModel;
+        if let Ok(m) = active.try_into_model() {
+            row = m;
+        }
+    }
+    row.version = version;
+    row.updated_at = revision.created_at;
+    let tool_slugs: Vec<&str> = content
+        .tools_affecting
+        .iter()
+        .chain(&content.tools_to_master)
+        .map(|l| l.tool.as_str())
+        .collect();
+    let tools: HashMap<String, tool::Model> = tool::Entity::find()
+        .filter(tool::Column::Slug.is_in(tool_slugs))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.slug.clone(), t))
+        .collect();
+    let sources: HashMap<String, source::Model> = source::Entity::find()
+        .filter(source::Column::Slug.is_in(content.sources.iter().map(String::as_str)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.slug.clone(), s))
+        .collect();
+    let targets: HashMap<String, i32> = role::Entity::find()
+        .filter(role::Column::Slug.is_in(content.migration_paths.iter().map(|p| p.target.as_str())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.slug, r.id))
+        .collect();
+    let link = |kind: ToolLinkKind, l: &super::content::ToolLinkContent| {
+        tools.get(&l.tool).map(|t| BodyTool {
+            kind,
+            tool: t.clone(),
+            note: l.note.clone(),
+        })
+    };
+    let body = Body {
+        tasks: content
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| role_task::Model {
+                id: 0,
+                role_id: role.id,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                text: t.text.clone(),
+                exposure: t.exposure,
+                time_share: t.time_share,
+                task_type: t.task_type,
+            })
+            .collect(),
+        tools: content
+            .tools_affecting
+            .iter()
+            .filter_map(|l| link(ToolLinkKind::Affecting, l))
+            .chain(
+                content
+                    .tools_to_master
+                    .iter()
+                    .filter_map(|l| link(ToolLinkKind::ToMaster, l)),
+            )
+            .collect(),
+        skills: content.protective_skills.clone(),
+        paths: content
+            .migration_paths
+            .iter()
+            .filter_map(|p| {
+                targets.get(&p.target).map(|id| BodyPath {
+                    target: *id,
+                    rationale: p.rationale.clone(),
+                })
+            })
+            .collect(),
+        faqs: content
+            .faqs
+            .iter()
+            .map(|f| BodyFaq {
+                question: f.question.clone(),
+                answer: f.answer.clone(),
+            })
+            .collect(),
+        sources: content
+            .sources
+            .iter()
+            .filter_map(|s| sources.get(s).cloned())
+            .collect(),
+    };
+    store(db, row, category, body).await
+}
+
+/// Writes the snapshot of `role` (as published: its row, category and sections), replacing the
+/// one before, with its links and search document.
+async fn store(
+    db: &impl ConnectionTrait,
+    role: role::Model,
+    category: category::Model,
+    body: Body,
+) -> ApiResult<()> {
+    let mut live = role;
     live.status = RoleStatus::Published;
-    live.published_version = Some(role.version);
+    live.published_version = Some(live.version);
     live.has_unpublished_changes = false;
     let published_at = live.published_at.unwrap_or(live.updated_at);
     live.published_at = Some(published_at);
+    let role = live.clone();
     let card = Card {
         role: live,
         category,
     };
+    let taken = role_snapshot::Entity::find()
+        .filter(role_snapshot::Column::Slug.eq(&role.slug))
+        .filter(role_snapshot::Column::RoleId.ne(role.id))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Err(live_slug_taken(&role.slug));
+    }
     withdraw(db, role.id).await?;
     role_snapshot::ActiveModel {
         role_id: Set(role.id),
@@ -247,7 +396,7 @@ async fn index_search(
     let statement = match backend {
         DbBackend::Postgres => Statement::from_sql_and_values(
             backend,
-            "UPDATE role_snapshots SET search = \
+            "UPDATE role_snapshots SET title_search = to_tsvector('simple', $1), search = \
              setweight(to_tsvector('simple', $1), 'A') || \
              setweight(to_tsvector('simple', $2), 'B') || \
              setweight(to_tsvector('simple', $3), 'C') WHERE role_id = $4",
@@ -261,6 +410,16 @@ async fn index_search(
     };
     db.execute_raw(statement).await?;
     Ok(())
+}
+
+/// The answer when another published page already lives at `slug`.
+pub fn live_slug_taken(slug: &str) -> ApiError {
+    ApiError::bad_input(
+        "slug",
+        format!(
+            "{slug:?} is the address of another published page; rename this role or unpublish that one first"
+        ),
+    )
 }
 
 /// Removes `role_id`'s published snapshot, if any: the page goes offline.
@@ -404,9 +563,10 @@ pub(crate) async fn snapshots_in_category(db: &impl ConnectionTrait, id: i32) ->
         .await?)
 }
 
-/// Renders a snapshot for every PUBLISHED role that has none: the roles published before
-/// snapshots existed (run after migrating, in one transaction; a no-op once done). Their working
-/// copy is what the public saw, so it is what gets published, at its current version.
+/// Renders a snapshot for every PUBLISHED role that has none (run after migrating, in one
+/// transaction; a no-op once done): the roles published before snapshots existed, from their
+/// working copy (what the public saw), at its current version; and any whose snapshot was lost,
+/// from their published revision.
 pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ApiResult<usize> {
     let txn = db.begin().await?;
     let missing = role::Entity::find()
@@ -423,7 +583,14 @@ pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ApiResult<usize> {
         .all(&txn)
         .await?;
     for r in &missing {
-        publish_as_is(&txn, r).await?;
+        match r.published_version {
+            // Published since snapshots exist: the published revision, never the working copy
+            // (which may hold unpublished changes).
+            Some(version) if version == r.version => render(&txn, r).await?,
+            Some(version) => render_revision(&txn, r, version).await?,
+            // Published before: the working copy is what the public saw.
+            None => publish_as_is(&txn, r).await?,
+        }
     }
     txn.commit().await?;
     Ok(missing.len())
@@ -460,7 +627,7 @@ pub async fn by_slug(
     let body = if with_body {
         Expr::col(role_snapshot::Column::Body)
     } else {
-        Expr::val("").into()
+        Expr::val("")
     };
     let row: Option<(String, String)> = role_snapshot::Entity::find()
         .select_only()

@@ -97,7 +97,13 @@ pub async fn role_connection(
         filter.status = f.status.map(Into::into);
         // An unknown category (or a string that cannot be a slug) matches nothing rather than
         // failing: filters narrow, they do not validate references.
-        filter.category_slug = f.category_slug.clone();
+        match &f.category_slug {
+            Some(slug) if crate::service::content::is_slug(slug) => {
+                filter.category_slug = Some(slug.clone());
+            }
+            Some(_) => filter.category_id = Some(-1),
+            None => {}
+        }
     }
     let first = listing::check_arguments(first.map(i64::from), &filter)?;
     let searching = filter

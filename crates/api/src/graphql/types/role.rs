@@ -87,7 +87,7 @@ pub struct Faq {
 enum Content {
     /// The working copy (editors' previews and mutation results); sections load through the
     /// request's DataLoader.
-    Working(role::Model),
+    Working(Box<role::Model>),
     /// A published snapshot (every anonymous read): sections come with it.
     Published(Box<Card>, OnceLock<Body>),
 }
@@ -104,7 +104,7 @@ struct Inner {
 impl Role {
     /// A working copy.
     pub fn working(model: role::Model) -> Self {
-        Self::new(Content::Working(model))
+        Self::new(Content::Working(Box::new(model)))
     }
 
     /// A published page.
