@@ -185,30 +185,19 @@ impl Store {
     ) -> ApiResult<role::Model> {
         let txn = self.begin().await?;
         let current = find_role(&*txn, slug).await?;
-        let stored = role_revision::Entity::find()
-            .filter(role_revision::Column::RoleId.eq(current.id))
-            .filter(role_revision::Column::Version.eq(revision))
-            .one(&*txn)
-            .await?
-            .ok_or_else(|| {
-                ApiError::bad_input(
-                    "revision",
-                    format!("role {slug:?} has no revision {revision}"),
-                )
-            })?;
-        let updated = write(
+        let missing = ApiError::bad_input(
+            "revision",
+            format!("role {slug:?} has no revision {revision}"),
+        );
+        let summary = format!("restored revision {revision}");
+        let updated = write_revision_back(
             &txn,
-            permit.actor(),
+            permit,
             current,
             expected_version,
-            Effect::Edit,
-            move |content| {
-                let restored = RoleContent {
-                    status: content.status,
-                    ..stored.snapshot
-                };
-                Ok((restored, format!("restored revision {revision}")))
-            },
+            revision,
+            missing,
+            summary,
         )
         .await?;
         txn.commit().await?;
@@ -231,32 +220,18 @@ impl Store {
                 format!("role {slug:?} has no published version to go back to"),
             ));
         };
-        let stored = role_revision::Entity::find()
-            .filter(role_revision::Column::RoleId.eq(current.id))
-            .filter(role_revision::Column::Version.eq(published))
-            .one(&*txn)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Internal(format!(
-                    "role {slug:?} lacks its published revision {published}"
-                ))
-            })?;
-        let updated = write(
+        let missing = ApiError::Internal(format!(
+            "role {slug:?} lacks its published revision {published}"
+        ));
+        let summary = format!("discarded unpublished changes (back to version {published})");
+        let updated = write_revision_back(
             &txn,
-            permit.actor(),
+            permit,
             current,
             expected_version,
-            Effect::Edit,
-            move |content| {
-                let restored = RoleContent {
-                    status: content.status,
-                    ..stored.snapshot
-                };
-                Ok((
-                    restored,
-                    format!("discarded unpublished changes (back to version {published})"),
-                ))
-            },
+            published,
+            missing,
+            summary,
         )
         .await?;
         txn.commit().await?;
@@ -414,8 +389,9 @@ async fn write(
         }
         Effect::Edit => {
             let differs = match current.published_version {
-                Some(v) => published_content(txn, current.id, v)
+                Some(v) => revision(txn, current.id, v)
                     .await?
+                    .map(|r| r.snapshot)
                     .is_none_or(|live| {
                         RoleContent {
                             status: content.status,
@@ -442,18 +418,46 @@ async fn write(
     Ok(updated)
 }
 
-/// The content of the published version `version` of role `id`, from its revision.
-async fn published_content(
+/// Revision `version` of role `id`, if stored.
+pub(crate) async fn revision(
     db: &impl ConnectionTrait,
     id: i32,
     version: i32,
-) -> ApiResult<Option<RoleContent>> {
+) -> ApiResult<Option<role_revision::Model>> {
     Ok(role_revision::Entity::find()
         .filter(role_revision::Column::RoleId.eq(id))
         .filter(role_revision::Column::Version.eq(version))
         .one(db)
-        .await?
-        .map(|r| r.snapshot))
+        .await?)
+}
+
+/// Writes the content of revision `version` back as the working copy, keeping the status (a
+/// new revision; `missing` when there is no such revision).
+async fn write_revision_back(
+    txn: &DatabaseTransaction,
+    permit: &Permit<Write>,
+    current: role::Model,
+    expected_version: i32,
+    version: i32,
+    missing: ApiError,
+    summary: String,
+) -> ApiResult<role::Model> {
+    let stored = revision(txn, current.id, version).await?.ok_or(missing)?;
+    write(
+        txn,
+        permit.actor(),
+        current,
+        expected_version,
+        Effect::Edit,
+        move |content| {
+            let restored = RoleContent {
+                status: content.status,
+                ..stored.snapshot
+            };
+            Ok((restored, summary))
+        },
+    )
+    .await
 }
 
 async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {

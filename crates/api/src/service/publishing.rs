@@ -192,10 +192,7 @@ pub(crate) async fn render_revision(
     role: &role::Model,
     version: i32,
 ) -> ApiResult<()> {
-    let revision = role_revision::Entity::find()
-        .filter(role_revision::Column::RoleId.eq(role.id))
-        .filter(role_revision::Column::Version.eq(version))
-        .one(db)
+    let revision = super::editing::revision(db, role.id, version)
         .await?
         .ok_or_else(|| {
             ApiError::Internal(format!(

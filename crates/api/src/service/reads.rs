@@ -1,5 +1,6 @@
-//! Reads of role pages: one role by slug, and the batched reads behind the GraphQL loaders
-//! (one statement per kind of field per batch). Role rows are only ever read through
+//! Reads of working copies: one role by slug, and the batched reads behind the loaders of
+//! editors' previews (one statement per kind of field per batch); published pages are read in
+//! `publishing`. Role rows are only ever read through
 //! [`visibility::roles`](super::visibility::roles).
 
 use entity::{
@@ -41,18 +42,6 @@ impl Store {
     }
 }
 
-/// The roles among `ids` that `visibility` shows.
-pub async fn roles_by_id(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    ids: Vec<i32>,
-) -> Result<Vec<role::Model>, DbErr> {
-    visibility::roles(visibility)
-        .filter(role::Column::Id.is_in(ids))
-        .all(db)
-        .await
-}
-
 /// A role asking for its `first` nearest peers in score within its category.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PeersOf {
@@ -64,56 +53,6 @@ pub struct PeersOf {
     pub score: i32,
     /// How many peers.
     pub first: u32,
-}
-
-/// For each request, its `first` nearest peers that `visibility` shows: same category, not the
-/// role itself, ordered by distance in score, then title, then id. One statement for the whole
-/// batch, and each request reads at most `2 * first` rows through the (category, status, score)
-/// index, however large the category: the nearest `first` by that order are a prefix of the
-/// peers at or above the score (ascending) merged with those below it (descending).
-pub async fn nearest_peers(
-    db: &impl ConnectionTrait,
-    visibility: &Visibility,
-    requests: &[PeersOf],
-) -> Result<Vec<(i32, role::Model)>, DbErr> {
-    use sea_orm::FromQueryResult;
-    let requests: Vec<&PeersOf> = requests.iter().filter(|r| r.first > 0).collect();
-    if requests.is_empty() {
-        return Ok(Vec::new());
-    }
-    let status = match visibility {
-        Visibility::Public => " AND status = 'PUBLISHED'",
-        Visibility::Editor(_) => "",
-    };
-    // Only integers of our own rows are spliced in (no client text), so the statement is the
-    // same on both databases without placeholders. Each branch sits in a subquery because
-    // SQLite allows ORDER BY and LIMIT only on a whole compound select.
-    let branches: Vec<String> = requests
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| {
-            let (id, category, score, first) = (r.role_id, r.category_id, r.score, r.first);
-            let base = format!(
-                "SELECT {id} AS peer_of, roles.* FROM roles WHERE category_id = {category} AND id <> {id}{status}"
-            );
-            [
-                format!(
-                    "SELECT * FROM ({base} AND score >= {score} ORDER BY score ASC, title ASC, id ASC LIMIT {first}) AS up{i}"
-                ),
-                format!(
-                    "SELECT * FROM ({base} AND score < {score} ORDER BY score DESC, title ASC, id ASC LIMIT {first}) AS down{i}"
-                ),
-            ]
-        })
-        .collect();
-    let statement =
-        sea_orm::Statement::from_string(db.get_database_backend(), branches.join(" UNION ALL "));
-    let mut peers = Vec::new();
-    for row in db.query_all_raw(statement).await? {
-        let peer_of: i32 = row.try_get("", "peer_of")?;
-        peers.push((peer_of, role::Model::from_query_result(&row, "")?));
-    }
-    Ok(peers)
 }
 
 /// The categories with these ids.
