@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
 use secrecy::ExposeSecret;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// jobrisk: a headless CMS and GraphQL content API for AI risk score pages about jobs.
 #[derive(Debug, Parser)]
 #[command(version, about)]

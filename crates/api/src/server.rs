@@ -78,6 +78,7 @@ impl Application {
             auth,
             metrics,
             rate_limits: RateLimits::new(&config.rate_limit),
+            documents: Default::default(),
             settings: Settings {
                 limits: config.limits,
                 max_query_bytes: config.max_query_bytes,

@@ -133,7 +133,12 @@ pub async fn prefetch(store: &Store, roots: &[Role], selection: Selection<'_>) -
         }
         request.targets.sort_unstable();
         request.targets.dedup();
-        let links = publishing::links(store.db(), &request).await?;
+        let publishing::Links { peers, targets } = publishing::links(store.db(), &request).await?;
+        // One shared role per target, however many pages link to it.
+        let target_roles: HashMap<i32, Role> = targets
+            .into_iter()
+            .map(|(id, page)| (id, Role::published(page)))
+            .collect();
         let mut next = Vec::new();
         for (roles, first, related, targets) in plans {
             let mut related_children = Vec::new();
@@ -141,8 +146,8 @@ pub async fn prefetch(store: &Store, roots: &[Role], selection: Selection<'_>) -
             for role in roles.iter().filter(|r| r.is_published()) {
                 let row = role.row();
                 if first > 0 {
-                    let peers = links.peers.get(&row.id).cloned().unwrap_or_default();
-                    let peers: Vec<Role> = publishing::nearest(peers, row.score, first as usize)
+                    let mine = peers.get(&row.id).cloned().unwrap_or_default();
+                    let peers: Vec<Role> = publishing::nearest(mine, row.score, first as usize)
                         .into_iter()
                         .map(Role::published)
                         .collect();
@@ -153,12 +158,7 @@ pub async fn prefetch(store: &Store, roots: &[Role], selection: Selection<'_>) -
                     let found: HashMap<i32, Role> = role
                         .path_targets()
                         .into_iter()
-                        .filter_map(|id| {
-                            links
-                                .targets
-                                .get(&id)
-                                .map(|p| (id, Role::published(p.clone())))
-                        })
+                        .filter_map(|id| target_roles.get(&id).map(|r| (id, r.clone())))
                         .collect();
                     target_children.extend(found.values().cloned());
                     role.set_targets(found);

@@ -2,15 +2,17 @@
 //! from `Accept`, and the status codes each media type calls for.
 //!
 //! Every request goes through the same steps, cheapest first, and is refused at the first that
-//! fails: token, rate limit (without a verified token), document size, bracket nesting, parse,
+//! fails: token, rate limit (without a verified token), document size, bracket nesting and parse
+//! (both skipped for a text that parsed before),
 //! cost analysis, method (no mutations over GET), rate limit (mutations), then execution under a
 //! time limit and serialization under a size limit. Nothing reaches the database before the analysis passed.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{ErrorExtensions, ServerError, Variables};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -274,21 +276,31 @@ async fn run(
             settings.max_query_bytes
         ));
     }
-    let nesting = bracket_nesting(&params.query);
-    if nesting > MAX_BRACKET_NESTING {
-        return refuse(format!(
-            "the query nests brackets more than {MAX_BRACKET_NESTING} levels deep"
-        ));
-    }
-    let document = match async_graphql::parser::parse_query(&params.query) {
-        Ok(document) => document,
-        Err(e) => {
-            let mut error: ServerError = e.into();
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "BAD_USER_INPUT");
-            return request_error(media, &[error]);
+    let document = match state.documents.get(&params.query) {
+        Some(document) => ExecutableDocument::clone(&document),
+        None => {
+            let nesting = bracket_nesting(&params.query);
+            if nesting > MAX_BRACKET_NESTING {
+                return refuse(format!(
+                    "the query nests brackets more than {MAX_BRACKET_NESTING} levels deep"
+                ));
+            }
+            match async_graphql::parser::parse_query(&params.query) {
+                Ok(document) => {
+                    state
+                        .documents
+                        .insert(&params.query, Arc::new(document.clone()));
+                    document
+                }
+                Err(e) => {
+                    let mut error: ServerError = e.into();
+                    error
+                        .extensions
+                        .get_or_insert_with(Default::default)
+                        .set("code", "BAD_USER_INPUT");
+                    return request_error(media, &[error]);
+                }
+            }
         }
     };
     let variables = Variables::from_json(serde_json::Value::Object(params.variables));

@@ -1,6 +1,7 @@
 //! Everything between the socket and the schema, one file per concern; `server.rs` only assembles
 //! the router from them.
 
+pub mod documents;
 pub mod graphiql;
 pub mod graphql;
 pub mod layers;
@@ -39,6 +40,8 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// Rate limiters.
     pub rate_limits: RateLimits,
+    /// Documents parsed before, by their text.
+    pub documents: documents::Documents,
     /// Request handling settings.
     pub settings: Settings,
 }

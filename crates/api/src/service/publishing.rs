@@ -9,6 +9,8 @@
 //! snapshots that show it, in the same transaction ([`refresh_category`] and friends).
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use entity::{
     RoleStatus, ToolLinkKind, category, role, role_revision, role_snapshot, role_snapshot_source,
@@ -20,6 +22,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, Statement, TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use super::content::ContentRules;
 use super::reads::{self, PeersOf};
@@ -87,7 +90,7 @@ pub struct Page {
     /// Role and category.
     pub card: Card,
     /// The sections, when read.
-    pub body: Option<Body>,
+    pub body: Option<Sections>,
 }
 
 fn corrupt(what: &str, e: serde_json::Error) -> ApiError {
@@ -95,15 +98,126 @@ fn corrupt(what: &str, e: serde_json::Error) -> ApiError {
 }
 
 impl Page {
-    fn parse(card: &str, body: Option<&str>) -> ApiResult<Self> {
+    fn parse(card: &str, body: Option<String>) -> ApiResult<Self> {
         let card: Card = serde_json::from_str(card).map_err(|e| corrupt("card", e))?;
-        let body = match body {
-            Some(raw) if !raw.is_empty() => {
-                Some(serde_json::from_str(raw).map_err(|e| corrupt("body", e))?)
-            }
-            _ => None,
-        };
+        let body = body.filter(|raw| !raw.is_empty()).map(Sections::new);
         Ok(Self { card, body })
+    }
+}
+
+/// Where each section sits in a stored body, found in one pass that copies nothing.
+#[derive(Deserialize)]
+struct Spans<'a> {
+    #[serde(borrow, default)]
+    tasks: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    tools: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    skills: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    paths: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    faqs: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    sources: Option<&'a RawValue>,
+}
+
+/// A published page's sections as stored, each parsed the first time a field reads it: a list
+/// of twenty cards with their tasks does not pay for twenty pages of FAQs and sources.
+#[derive(Clone, Debug, Default)]
+pub struct Sections {
+    raw: String,
+    /// Byte ranges of tasks, tools, skills, paths, faqs and sources in `raw`.
+    spans: OnceLock<[Option<Range<usize>>; 6]>,
+    tasks: OnceLock<Vec<role_task::Model>>,
+    tools: OnceLock<Vec<BodyTool>>,
+    skills: OnceLock<Vec<String>>,
+    paths: OnceLock<Vec<BodyPath>>,
+    faqs: OnceLock<Vec<BodyFaq>>,
+    sources: OnceLock<Vec<source::Model>>,
+}
+
+impl Sections {
+    /// Sections over a stored body (`{"tasks": [...], ...}`).
+    pub fn new(raw: String) -> Self {
+        Self {
+            raw,
+            ..Self::default()
+        }
+    }
+
+    fn spans(&self) -> ApiResult<&[Option<Range<usize>>; 6]> {
+        if let Some(spans) = self.spans.get() {
+            return Ok(spans);
+        }
+        if self.raw.is_empty() {
+            return Ok(self.spans.get_or_init(Default::default));
+        }
+        let found: Spans = serde_json::from_str(&self.raw).map_err(|e| corrupt("body", e))?;
+        let base = self.raw.as_ptr() as usize;
+        let at = |v: Option<&RawValue>| {
+            v.map(|v| {
+                let start = v.get().as_ptr() as usize - base;
+                start..start + v.get().len()
+            })
+        };
+        Ok(self.spans.get_or_init(|| {
+            [
+                at(found.tasks),
+                at(found.tools),
+                at(found.skills),
+                at(found.paths),
+                at(found.faqs),
+                at(found.sources),
+            ]
+        }))
+    }
+
+    fn section<'s, T: serde::de::DeserializeOwned>(
+        &'s self,
+        cell: &'s OnceLock<Vec<T>>,
+        index: usize,
+    ) -> ApiResult<&'s [T]> {
+        if let Some(v) = cell.get() {
+            return Ok(v);
+        }
+        let parsed = match &self.spans()?[index] {
+            Some(range) => {
+                serde_json::from_str(&self.raw[range.clone()]).map_err(|e| corrupt("body", e))?
+            }
+            None => Vec::new(),
+        };
+        Ok(cell.get_or_init(|| parsed))
+    }
+
+    /// Tasks.
+    pub fn tasks(&self) -> ApiResult<&[role_task::Model]> {
+        self.section(&self.tasks, 0)
+    }
+
+    /// Tool links of both kinds.
+    pub fn tools(&self) -> ApiResult<&[BodyTool]> {
+        self.section(&self.tools, 1)
+    }
+
+    /// Protective skills.
+    pub fn skills(&self) -> ApiResult<&[String]> {
+        self.section(&self.skills, 2)
+    }
+
+    /// Migration paths.
+    pub fn paths(&self) -> ApiResult<&[BodyPath]> {
+        self.section(&self.paths, 3)
+    }
+
+    /// FAQs.
+    pub fn faqs(&self) -> ApiResult<&[BodyFaq]> {
+        self.section(&self.faqs, 4)
+    }
+
+    /// Cited sources.
+    pub fn sources(&self) -> ApiResult<&[source::Model]> {
+        self.section(&self.sources, 5)
     }
 }
 
@@ -634,7 +748,7 @@ pub async fn by_slug(
         .into_tuple()
         .one(db)
         .await?;
-    row.map(|(card, body)| Page::parse(&card, Some(&body)))
+    row.map(|(card, body)| Page::parse(&card, Some(body)))
         .transpose()
 }
 
@@ -669,39 +783,59 @@ pub async fn links(db: &impl ConnectionTrait, request: &LinkRequest) -> ApiResul
     if peers.is_empty() && request.targets.is_empty() {
         return Ok(Links::default());
     }
-    // Only integers of our own rows are spliced in (no client text), so the statement is the
-    // same on both databases without placeholders. Each branch sits in a subquery because
-    // SQLite allows ORDER BY and LIMIT only on a whole compound select.
+    // Values are bound, so the statement text depends only on the request's shape (how many
+    // peers and targets): both drivers keep it prepared per connection instead of parsing and
+    // planning a new text for every page. Each branch sits in a subquery because SQLite allows
+    // ORDER BY and LIMIT only on a whole compound select.
     let column = |with: bool| if with { "body" } else { "'' AS body" };
-    let mut branches: Vec<String> = Vec::with_capacity(peers.len() * 2 + 1);
+    let mut sql = SqlText::new(db.get_database_backend());
     let peer_body = column(request.peers_body);
     for (i, r) in peers.iter().enumerate() {
-        let (id, category, score, first) = (r.role_id, r.category_id, r.score, r.first);
-        let base = format!(
-            "SELECT {id} AS peer_of, card, {peer_body} FROM role_snapshots WHERE category_id = {category} AND role_id <> {id}"
-        );
-        branches.push(format!(
-            "SELECT * FROM ({base} AND score >= {score} ORDER BY score ASC, title ASC, role_id ASC LIMIT {first}) AS up{i}"
-        ));
-        branches.push(format!(
-            "SELECT * FROM ({base} AND score < {score} ORDER BY score DESC, title ASC, role_id ASC LIMIT {first}) AS down{i}"
-        ));
+        for (dir, cmp, order) in [("up", ">=", "ASC"), ("down", "<", "DESC")] {
+            if i > 0 || dir == "down" {
+                sql.push(" UNION ALL ");
+            }
+            // PostgreSQL types a bare parameter in a select list as text.
+            sql.push("SELECT * FROM (SELECT CAST(")
+                .bind(r.role_id)
+                .push(&format!(
+                    " AS INTEGER) AS peer_of, card, {peer_body} FROM role_snapshots WHERE category_id = "
+                ))
+                .bind(r.category_id)
+                .push(" AND role_id <> ")
+                .bind(r.role_id)
+                .push(&format!(" AND score {cmp} "))
+                .bind(r.score)
+                .push(&format!(
+                    " ORDER BY score {order}, title ASC, role_id ASC LIMIT "
+                ))
+                .bind(i64::from(r.first))
+                .push(&format!(") AS {dir}{i}"));
+        }
     }
     if !request.targets.is_empty() {
-        let ids: Vec<String> = request.targets.iter().map(i32::to_string).collect();
-        branches.push(format!(
-            "SELECT -1 AS peer_of, card, {} FROM role_snapshots WHERE role_id IN ({})",
-            column(request.targets_body),
-            ids.join(", ")
+        if !peers.is_empty() {
+            sql.push(" UNION ALL ");
+        }
+        sql.push(&format!(
+            "SELECT -1 AS peer_of, card, {} FROM role_snapshots WHERE role_id IN (",
+            column(request.targets_body)
         ));
+        for (i, id) in request.targets.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*id);
+        }
+        sql.push(")");
     }
-    let statement = Statement::from_string(db.get_database_backend(), branches.join(" UNION ALL "));
+    let statement = sql.build();
     let mut out = Links::default();
     for row in db.query_all_raw(statement).await? {
         let peer_of: i32 = row.try_get_by_index(0)?;
         let card: String = row.try_get_by_index(1)?;
         let body: String = row.try_get_by_index(2)?;
-        let page = Page::parse(&card, Some(&body))?;
+        let page = Page::parse(&card, Some(body))?;
         if peer_of < 0 {
             out.targets.insert(page.card.role.id, page);
         } else {
@@ -779,5 +913,5 @@ pub(crate) fn page_of_row(row: &sea_orm::QueryResult) -> ApiResult<(Page, Option
     let card: String = row.try_get_by_index(0)?;
     let body: String = row.try_get_by_index(1)?;
     let total: Option<i64> = row.try_get_by_index(2).ok();
-    Ok((Page::parse(&card, Some(&body))?, total))
+    Ok((Page::parse(&card, Some(body))?, total))
 }

@@ -18,7 +18,7 @@ use crate::graphql::loaders::{
     CategoryById, FaqsOf, PathsOf, PeersOf, RoleById, SkillsOf, SourcesOf, TasksOf, ToolById,
     ToolLinksOf,
 };
-use crate::service::publishing::{self, Body, Card, LinkRequest, Page};
+use crate::service::publishing::{self, Card, LinkRequest, Page, Sections};
 
 /// Default number of related roles.
 pub const RELATED_DEFAULT: i32 = 5;
@@ -89,7 +89,7 @@ enum Content {
     /// request's DataLoader.
     Working(Box<role::Model>),
     /// A published snapshot (every anonymous read): sections come with it.
-    Published(Box<Card>, OnceLock<Body>),
+    Published(Box<Card>, OnceLock<Sections>),
 }
 
 #[derive(Debug)]
@@ -138,7 +138,7 @@ impl Role {
     }
 
     /// The published page's sections, read now if the look-ahead did not ask for them.
-    async fn body(&self, ctx: &Context<'_>) -> ApiResult<Option<&Body>> {
+    async fn body(&self, ctx: &Context<'_>) -> ApiResult<Option<&Sections>> {
         let Content::Published(card, body) = &self.0.content else {
             return Ok(None);
         };
@@ -165,7 +165,8 @@ impl Role {
         match &self.0.content {
             Content::Published(_, body) => body
                 .get()
-                .map(|b| b.paths.iter().map(|p| p.target).collect())
+                .and_then(|b| b.paths().ok())
+                .map(|paths| paths.iter().map(|p| p.target).collect())
                 .unwrap_or_default(),
             Content::Working(_) => Vec::new(),
         }
@@ -178,7 +179,7 @@ impl Role {
     ) -> ApiResult<Vec<(Tool, String)>> {
         if let Some(body) = self.body(ctx).await? {
             return Ok(body
-                .tools
+                .tools()?
                 .iter()
                 .filter(|l| l.kind == kind)
                 .map(|l| (Tool(l.tool.clone()), l.note.clone()))
@@ -213,7 +214,7 @@ impl Role {
             time_share: t.time_share,
         };
         if let Some(body) = self.body(ctx).await? {
-            return Ok(body.tasks.iter().map(task).collect());
+            return Ok(body.tasks()?.iter().map(task).collect());
         }
         Ok(loader(ctx)?
             .load_one(TasksOf(self.row().id))
@@ -343,7 +344,7 @@ impl Role {
     /// Skills that protect people in this role, in page order.
     async fn protective_skills(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
         if let Some(body) = self.body(ctx).await.gql()? {
-            return Ok(body.skills.clone());
+            return Ok(body.skills().gql()?.to_vec());
         }
         let skills = loader(ctx)
             .gql()?
@@ -361,7 +362,8 @@ impl Role {
     async fn migration_paths(&self, ctx: &Context<'_>) -> GqlResult<Vec<MigrationPath>> {
         let paths: Vec<(i32, String)> = match self.body(ctx).await.gql()? {
             Some(body) => body
-                .paths
+                .paths()
+                .gql()?
                 .iter()
                 .map(|p| (p.target, p.rationale.clone()))
                 .collect(),
@@ -397,7 +399,8 @@ impl Role {
     async fn faqs(&self, ctx: &Context<'_>) -> GqlResult<Vec<Faq>> {
         if let Some(body) = self.body(ctx).await.gql()? {
             return Ok(body
-                .faqs
+                .faqs()
+                .gql()?
                 .iter()
                 .map(|f| Faq {
                     question: f.question.clone(),
@@ -423,7 +426,7 @@ impl Role {
     /// Research sources the page cites, in page order.
     async fn sources(&self, ctx: &Context<'_>) -> GqlResult<Vec<Source>> {
         if let Some(body) = self.body(ctx).await.gql()? {
-            return Ok(body.sources.iter().cloned().map(Source).collect());
+            return Ok(body.sources().gql()?.iter().cloned().map(Source).collect());
         }
         let sources = loader(ctx)
             .gql()?
