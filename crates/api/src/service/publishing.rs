@@ -791,26 +791,42 @@ pub async fn links(db: &impl ConnectionTrait, request: &LinkRequest) -> ApiResul
     let mut sql = SqlText::new(db.get_database_backend());
     let peer_body = column(request.peers_body);
     for (i, r) in peers.iter().enumerate() {
-        for (dir, cmp, order) in [("up", ">=", "ASC"), ("down", "<", "DESC")] {
-            if i > 0 || dir == "down" {
+        for up in [true, false] {
+            if i > 0 || !up {
                 sql.push(" UNION ALL ");
             }
             // PostgreSQL types a bare parameter in a select list as text.
             sql.push("SELECT * FROM (SELECT CAST(")
                 .bind(r.role_id)
                 .push(&format!(
-                    " AS INTEGER) AS peer_of, card, {peer_body} FROM role_snapshots WHERE category_id = "
-                ))
-                .bind(r.category_id)
-                .push(" AND role_id <> ")
-                .bind(r.role_id)
-                .push(&format!(" AND score {cmp} "))
-                .bind(r.score)
-                .push(&format!(
-                    " ORDER BY score {order}, title ASC, role_id ASC LIMIT "
-                ))
-                .bind(i64::from(r.first))
-                .push(&format!(") AS {dir}{i}"));
+                    " AS INTEGER) AS peer_of, card, {peer_body} FROM role_snapshots WHERE "
+                ));
+            if up {
+                // The (category, score, title, role_id) index serves this order as it stands.
+                sql.push("category_id = ")
+                    .bind(r.category_id)
+                    .push(" AND role_id <> ")
+                    .bind(r.role_id)
+                    .push(" AND score >= ")
+                    .bind(r.score)
+                    .push(" ORDER BY score ASC, title ASC, role_id ASC LIMIT ")
+                    .bind(i64::from(r.first))
+                    .push(&format!(") AS up{i}"));
+            } else {
+                // Scores below, highest first but titles A-Z among equal scores: no index serves
+                // that mixed order, so the rows of the scores it reaches are sorted, and at 100k
+                // roles one score of a category holds a hundred of them. Sorting only their keys
+                // (a covering index) and then reading the chosen cards by id keeps that cheap.
+                sql.push("role_id IN (SELECT role_id FROM role_snapshots WHERE category_id = ")
+                    .bind(r.category_id)
+                    .push(" AND role_id <> ")
+                    .bind(r.role_id)
+                    .push(" AND score < ")
+                    .bind(r.score)
+                    .push(" ORDER BY score DESC, title ASC, role_id ASC LIMIT ")
+                    .bind(i64::from(r.first))
+                    .push(&format!(")) AS down{i}"));
+            }
         }
     }
     if !request.targets.is_empty() {

@@ -89,7 +89,7 @@ enum Content {
     /// request's DataLoader.
     Working(Box<role::Model>),
     /// A published snapshot (every anonymous read): sections come with it.
-    Published(Box<Card>, OnceLock<Sections>),
+    Published(Box<Card>, Box<OnceLock<Sections>>),
 }
 
 #[derive(Debug)]
@@ -113,7 +113,7 @@ impl Role {
         if let Some(b) = page.body {
             let _ = body.set(b);
         }
-        Self::new(Content::Published(Box::new(page.card), body))
+        Self::new(Content::Published(Box::new(page.card), Box::new(body)))
     }
 
     fn new(content: Content) -> Self {
