@@ -117,6 +117,17 @@ pub struct RoleContent {
     pub sources: Vec<String>,
 }
 
+impl RoleContent {
+    /// Slugs of every linked tool, tools affecting the role first, in page order.
+    pub fn tool_slugs(&self) -> Vec<&str> {
+        self.tools_affecting
+            .iter()
+            .chain(&self.tools_to_master)
+            .map(|l| l.tool.as_str())
+            .collect()
+    }
+}
+
 fn published() -> RoleStatus {
     RoleStatus::Published
 }

@@ -334,12 +334,7 @@ pub(crate) async fn render_revision(
     }
     row.version = version;
     row.updated_at = revision.created_at;
-    let tool_slugs: Vec<&str> = content
-        .tools_affecting
-        .iter()
-        .chain(&content.tools_to_master)
-        .map(|l| l.tool.as_str())
-        .collect();
+    let tool_slugs = content.tool_slugs();
     let tools: HashMap<String, tool::Model> = tool::Entity::find()
         .filter(tool::Column::Slug.is_in(tool_slugs))
         .all(db)

@@ -176,12 +176,7 @@ pub(crate) async fn replace_children(
     content: &RoleContent,
     prefix: &str,
 ) -> ApiResult<()> {
-    let tool_slugs: Vec<&str> = content
-        .tools_affecting
-        .iter()
-        .chain(&content.tools_to_master)
-        .map(|l| l.tool.as_str())
-        .collect();
+    let tool_slugs = content.tool_slugs();
     let affecting = content.tools_affecting.len();
     let tools = ids_by_slug::<tool::Entity, _>(
         db,
