@@ -8,6 +8,7 @@ mod m20261124_000002_create_roles;
 mod m20261124_000003_create_role_revisions;
 mod m20261203_000004_catalog_versions_audit_typed_json;
 mod m20261203_000005_published_snapshots;
+mod m20261203_000006_related_roles_below_index;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_role_revisions::Migration),
             Box::new(m20261203_000004_catalog_versions_audit_typed_json::Migration),
             Box::new(m20261203_000005_published_snapshots::Migration),
+            Box::new(m20261203_000006_related_roles_below_index::Migration),
         ]
     }
 }

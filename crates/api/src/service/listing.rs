@@ -388,10 +388,11 @@ fn full_text_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
     }
 }
 
-/// How many title matches, and how many matches anywhere, a ranked search ranks: the answer's
-/// relevance order covers at most twice this many pages (the best of them first); `orderBy`
-/// walks every match.
-pub const RANKED_POOL: u32 = 250;
+/// How many title matches, and how many other matches, a ranked search ranks: the answer's
+/// relevance order covers at most twice this many pages (title matches first, the best of each
+/// tier first); `orderBy` walks every match. Ranking reads each candidate's whole search
+/// document, and at 100k roles a pool of 250 made a search cost several pages.
+pub const RANKED_POOL: u32 = 50;
 
 /// The full-text query matching `words` in titles only.
 fn title_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
@@ -485,6 +486,17 @@ pub async fn list_published(
     };
     let relevance = page.field == OrderField::Relevance && query.is_some();
     let mut sql = SqlText::new(backend);
+    let title_q = title_query(backend, &words);
+    if relevance && backend == sea_orm::DbBackend::Postgres {
+        // The title matches first, kept apart so that the other matches are looked for (and
+        // ranked, which reads each whole search document) only when the title matches cannot
+        // fill the requested page: a common word fills it from titles alone.
+        sql.push("WITH t AS MATERIALIZED (SELECT s.role_id FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
+            .bind(title_q.clone())
+            .push(")");
+        published_conditions(&mut sql, filter, None);
+        sql.push(&format!(" LIMIT {RANKED_POOL}) "));
+    }
     sql.push("SELECT s.card, ")
         .push(if with_body { "s.body" } else { "'' AS body" });
     if with_count {
@@ -498,20 +510,20 @@ pub async fn list_published(
         // rank a bounded pool instead, the first title matches and the first matches anywhere,
         // title matches first.
         let q = query.clone().unwrap_or_default();
-        let title_q = title_query(backend, &words);
         match backend {
             sea_orm::DbBackend::Postgres => {
-                sql.push(" JOIN (SELECT rid, MIN(tier) AS tier FROM (SELECT * FROM (SELECT s.role_id AS rid, 0 AS tier FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
-                    .bind(title_q)
-                    .push(")");
-                published_conditions(&mut sql, filter, None);
-                sql.push(&format!(" LIMIT {RANKED_POOL}) a UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', "))
+                // Rows this page needs: the count of title matches is an init plan, and a
+                // false comparison skips the second arm without running it.
+                let needed = cursor.as_ref().and_then(|c| c.o).unwrap_or(0) + page.first + 1;
+                sql.push(" JOIN (SELECT role_id AS rid, 0 AS tier FROM t UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', ")
                     .bind(q)
                     .push(")");
                 published_conditions(&mut sql, filter, None);
-                sql.push(&format!(
-                    " LIMIT {RANKED_POOL}) b) u GROUP BY rid) f ON f.rid = s.role_id"
-                ));
+                sql.push(
+                    " AND s.role_id NOT IN (SELECT role_id FROM t) AND (SELECT COUNT(*) FROM t) < ",
+                )
+                .bind(needed as i64)
+                .push(&format!(" LIMIT {RANKED_POOL}) b) f ON f.rid = s.role_id"));
             }
             _ => {
                 let arm = |sql: &mut SqlText, tier: u8, q: String| {

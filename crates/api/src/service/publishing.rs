@@ -796,32 +796,26 @@ pub async fn links(db: &impl ConnectionTrait, request: &LinkRequest) -> ApiResul
                 .push(&format!(
                     " AS INTEGER) AS peer_of, card, {peer_body} FROM role_snapshots WHERE "
                 ));
-            if up {
-                // The (category, score, title, role_id) index serves this order as it stands.
-                sql.push("category_id = ")
-                    .bind(r.category_id)
-                    .push(" AND role_id <> ")
-                    .bind(r.role_id)
-                    .push(" AND score >= ")
-                    .bind(r.score)
-                    .push(" ORDER BY score ASC, title ASC, role_id ASC LIMIT ")
-                    .bind(i64::from(r.first))
-                    .push(&format!(") AS up{i}"));
+            // Up: the (category, score, title, role_id) index serves the order as it stands.
+            // Down (scores below, highest first, titles A-Z among equal scores):
+            // ix_role_snapshots_category_score_below holds that mixed order, so no rows are
+            // sorted however many of them share a score.
+            let (op, dir, name) = if up {
+                (">=", "ASC", "up")
             } else {
-                // Scores below, highest first but titles A-Z among equal scores: no index serves
-                // that mixed order, so the rows of the scores it reaches are sorted, and at 100k
-                // roles one score of a category holds a hundred of them. Sorting only their keys
-                // (a covering index) and then reading the chosen cards by id keeps that cheap.
-                sql.push("role_id IN (SELECT role_id FROM role_snapshots WHERE category_id = ")
-                    .bind(r.category_id)
-                    .push(" AND role_id <> ")
-                    .bind(r.role_id)
-                    .push(" AND score < ")
-                    .bind(r.score)
-                    .push(" ORDER BY score DESC, title ASC, role_id ASC LIMIT ")
-                    .bind(i64::from(r.first))
-                    .push(&format!(")) AS down{i}"));
-            }
+                ("<", "DESC", "down")
+            };
+            sql.push("category_id = ")
+                .bind(r.category_id)
+                .push(" AND role_id <> ")
+                .bind(r.role_id)
+                .push(&format!(" AND score {op} "))
+                .bind(r.score)
+                .push(&format!(
+                    " ORDER BY score {dir}, title ASC, role_id ASC LIMIT "
+                ))
+                .bind(i64::from(r.first))
+                .push(&format!(") AS {name}{i}"));
         }
     }
     if !request.targets.is_empty() {
