@@ -487,13 +487,23 @@ pub async fn list_published(
     let relevance = page.field == OrderField::Relevance && query.is_some();
     let mut sql = SqlText::new(backend);
     let title_q = title_query(backend, &words);
-    if relevance && backend == sea_orm::DbBackend::Postgres {
+    // SQLite's rank for the FTS5 rows of one arm, title matching weighing most.
+    const BM25: &str = "bm25(role_snapshots_fts, 10.0, 4.0, 1.0)";
+    if relevance {
         // The title matches first, kept apart so that the other matches are looked for (and
         // ranked, which reads each whole search document) only when the title matches cannot
         // fill the requested page: a common word fills it from titles alone.
-        sql.push("WITH t AS MATERIALIZED (SELECT s.role_id FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
-            .bind(title_q.clone())
-            .push(")");
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                sql.push("WITH t AS MATERIALIZED (SELECT s.role_id AS rid FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
+                    .bind(title_q.clone())
+                    .push(")");
+            }
+            _ => {
+                sql.push(&format!("WITH t AS MATERIALIZED (SELECT role_snapshots_fts.rowid AS rid, {BM25} AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
+                    .bind(title_q.clone());
+            }
+        }
         published_conditions(&mut sql, filter, None);
         sql.push(&format!(" LIMIT {RANKED_POOL}) "));
     }
@@ -510,35 +520,29 @@ pub async fn list_published(
         // rank a bounded pool instead, the first title matches and the first matches anywhere,
         // title matches first.
         let q = query.clone().unwrap_or_default();
+        // Rows this page needs. The count of title matches is computed once (an init plan in
+        // PostgreSQL, a constant subquery in SQLite) and a false comparison skips the second
+        // arm without running its full-text match.
+        let needed = cursor.as_ref().and_then(|c| c.o).unwrap_or(0) + page.first + 1;
         match backend {
             sea_orm::DbBackend::Postgres => {
-                // Rows this page needs: the count of title matches is an init plan, and a
-                // false comparison skips the second arm without running it.
-                let needed = cursor.as_ref().and_then(|c| c.o).unwrap_or(0) + page.first + 1;
-                sql.push(" JOIN (SELECT role_id AS rid, 0 AS tier FROM t UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', ")
+                sql.push(" JOIN (SELECT rid, 0 AS tier FROM t UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', ")
                     .bind(q)
                     .push(")");
                 published_conditions(&mut sql, filter, None);
-                sql.push(
-                    " AND s.role_id NOT IN (SELECT role_id FROM t) AND (SELECT COUNT(*) FROM t) < ",
-                )
-                .bind(needed as i64)
-                .push(&format!(" LIMIT {RANKED_POOL}) b) f ON f.rid = s.role_id"));
+                sql.push(" AND s.role_id NOT IN (SELECT rid FROM t)");
             }
             _ => {
-                let arm = |sql: &mut SqlText, tier: u8, q: String| {
-                    sql.push(&format!(" SELECT * FROM (SELECT role_snapshots_fts.rowid AS rid, {tier} AS tier, bm25(role_snapshots_fts, 10.0, 4.0, 1.0) AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
-                        .bind(q);
-                    published_conditions(sql, filter, None);
-                    sql.push(&format!(" LIMIT {RANKED_POOL})"));
-                };
-                sql.push(" JOIN (SELECT rid, MIN(tier * 1000000.0 + rank) AS rank FROM (");
-                arm(&mut sql, 0, title_q);
-                sql.push(" UNION ALL");
-                arm(&mut sql, 1, q);
-                sql.push(") GROUP BY rid) f ON f.rid = s.role_id");
+                // Other matches rank after every title match.
+                sql.push(&format!(" JOIN (SELECT rid, rank FROM t UNION ALL SELECT * FROM (SELECT role_snapshots_fts.rowid AS rid, 1000000.0 + {BM25} AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
+                    .bind(q);
+                published_conditions(&mut sql, filter, None);
+                sql.push(" AND role_snapshots_fts.rowid NOT IN (SELECT rid FROM t)");
             }
         }
+        sql.push(" AND (SELECT COUNT(*) FROM t) < ")
+            .bind(needed as i64)
+            .push(&format!(" LIMIT {RANKED_POOL}) b) f ON f.rid = s.role_id"));
     }
     sql.push(" WHERE 1=1");
     // With the pool joined, the search is already matched.
