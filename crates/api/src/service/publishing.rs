@@ -786,8 +786,12 @@ pub async fn links(db: &impl ConnectionTrait, request: &LinkRequest) -> ApiResul
     let mut sql = SqlText::new(db.get_database_backend());
     let peer_body = column(request.peers_body);
     for (i, r) in peers.iter().enumerate() {
-        for up in [true, false] {
-            if i > 0 || !up {
+        // Up: the (category, score, title, role_id) index serves the order as it stands. Down
+        // (scores below, highest first, titles A-Z among equal scores):
+        // ix_role_snapshots_category_score_below holds that mixed order, so no rows are sorted
+        // however many of them share a score.
+        for (name, op, dir) in [("up", ">=", "ASC"), ("down", "<", "DESC")] {
+            if i > 0 || name == "down" {
                 sql.push(" UNION ALL ");
             }
             // PostgreSQL types a bare parameter in a select list as text.
@@ -796,15 +800,6 @@ pub async fn links(db: &impl ConnectionTrait, request: &LinkRequest) -> ApiResul
                 .push(&format!(
                     " AS INTEGER) AS peer_of, card, {peer_body} FROM role_snapshots WHERE "
                 ));
-            // Up: the (category, score, title, role_id) index serves the order as it stands.
-            // Down (scores below, highest first, titles A-Z among equal scores):
-            // ix_role_snapshots_category_score_below holds that mixed order, so no rows are
-            // sorted however many of them share a score.
-            let (op, dir, name) = if up {
-                (">=", "ASC", "up")
-            } else {
-                ("<", "DESC", "down")
-            };
             sql.push("category_id = ")
                 .bind(r.category_id)
                 .push(" AND role_id <> ")
