@@ -9,6 +9,7 @@ mod m20261124_000003_create_role_revisions;
 mod m20261203_000004_catalog_versions_audit_typed_json;
 mod m20261203_000005_published_snapshots;
 mod m20261203_000006_related_roles_below_index;
+mod m20261203_000007_sqlite_title_search;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_catalog_versions_audit_typed_json::Migration),
             Box::new(m20261203_000005_published_snapshots::Migration),
             Box::new(m20261203_000006_related_roles_below_index::Migration),
+            Box::new(m20261203_000007_sqlite_title_search::Migration),
         ]
     }
 }

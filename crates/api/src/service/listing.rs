@@ -394,19 +394,6 @@ fn full_text_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
 /// document, and at 100k roles a pool of 250 made a search cost several pages.
 pub const RANKED_POOL: u32 = 50;
 
-/// The full-text query matching `words` in titles only.
-fn title_query(backend: sea_orm::DbBackend, words: &[String]) -> String {
-    match backend {
-        // PostgreSQL keeps a title-only tsvector beside the whole document.
-        sea_orm::DbBackend::Postgres => full_text_query(backend, words),
-        _ => words
-            .iter()
-            .map(|w| format!("title : \"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" AND "),
-    }
-}
-
 /// Appends the conditions of `filter` on published pages aliased `s` (after a `WHERE 1=1`).
 fn published_conditions(sql: &mut SqlText, filter: &Filter, search: Option<&str>) {
     if let Some(id) = filter.category_id {
@@ -486,22 +473,23 @@ pub async fn list_published(
     };
     let relevance = page.field == OrderField::Relevance && query.is_some();
     let mut sql = SqlText::new(backend);
-    let title_q = title_query(backend, &words);
-    // SQLite's rank for the FTS5 rows of one arm, title matching weighing most.
+    // SQLite's rank for the matches outside titles, title matching weighing most.
     const BM25: &str = "bm25(role_snapshots_fts, 10.0, 4.0, 1.0)";
     if relevance {
-        // The title matches first, kept apart so that the other matches are looked for (and
-        // ranked, which reads each whole search document) only when the title matches cannot
-        // fill the requested page: a common word fills it from titles alone.
+        // The title matches first, from an index of titles alone, kept apart so that the other
+        // matches are looked for (and ranked, which reads each whole search document) only
+        // when the title matches cannot fill the requested page: a common word fills it from
+        // titles alone.
+        let title_q = query.clone().unwrap_or_default();
         match backend {
             sea_orm::DbBackend::Postgres => {
                 sql.push("WITH t AS MATERIALIZED (SELECT s.role_id AS rid FROM role_snapshots s WHERE s.title_search @@ to_tsquery('simple', ")
-                    .bind(title_q.clone())
+                    .bind(title_q)
                     .push(")");
             }
             _ => {
-                sql.push(&format!("WITH t AS MATERIALIZED (SELECT role_snapshots_fts.rowid AS rid, {BM25} AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
-                    .bind(title_q.clone());
+                sql.push("WITH t AS MATERIALIZED (SELECT role_snapshot_titles_fts.rowid AS rid, bm25(role_snapshot_titles_fts) AS rank FROM role_snapshot_titles_fts JOIN role_snapshots s ON s.role_id = role_snapshot_titles_fts.rowid WHERE role_snapshot_titles_fts MATCH ")
+                    .bind(title_q);
             }
         }
         published_conditions(&mut sql, filter, None);
@@ -520,29 +508,35 @@ pub async fn list_published(
         // rank a bounded pool instead, the first title matches and the first matches anywhere,
         // title matches first.
         let q = query.clone().unwrap_or_default();
-        // Rows this page needs. The count of title matches is computed once (an init plan in
-        // PostgreSQL, a constant subquery in SQLite) and a false comparison skips the second
-        // arm without running its full-text match.
+        // Rows this page needs. The count of title matches is computed once, and when it
+        // reaches them the second arm's full-text match never runs.
         let needed = cursor.as_ref().and_then(|c| c.o).unwrap_or(0) + page.first + 1;
         match backend {
             sea_orm::DbBackend::Postgres => {
+                // An init plan with a one-time filter: the arm's scan is not started.
                 sql.push(" JOIN (SELECT rid, 0 AS tier FROM t UNION ALL SELECT * FROM (SELECT s.role_id AS rid, 1 AS tier FROM role_snapshots s WHERE s.search @@ to_tsquery('simple', ")
                     .bind(q)
                     .push(")");
                 published_conditions(&mut sql, filter, None);
-                sql.push(" AND s.role_id NOT IN (SELECT rid FROM t)");
+                sql.push(
+                    " AND s.role_id NOT IN (SELECT rid FROM t) AND (SELECT COUNT(*) FROM t) < ",
+                )
+                .bind(needed as i64);
             }
             _ => {
-                // Other matches rank after every title match.
-                sql.push(&format!(" JOIN (SELECT rid, rank FROM t UNION ALL SELECT * FROM (SELECT role_snapshots_fts.rowid AS rid, 1000000.0 + {BM25} AS rank FROM role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH "))
+                // SQLite opens a virtual table's query (FTS5 gathers a prefix's postings then)
+                // before it tests a condition on the row, even one without columns: the count
+                // gates a one-row table instead, the outer loop of a CROSS JOIN, which SQLite
+                // never reorders. Other matches rank after every title match.
+                sql.push(&format!(" JOIN (SELECT rid, rank FROM t UNION ALL SELECT * FROM (SELECT role_snapshots_fts.rowid AS rid, 1000000.0 + {BM25} AS rank FROM (SELECT 1 WHERE (SELECT COUNT(*) FROM t) < "))
+                    .bind(needed as i64)
+                    .push(") gate CROSS JOIN role_snapshots_fts JOIN role_snapshots s ON s.role_id = role_snapshots_fts.rowid WHERE role_snapshots_fts MATCH ")
                     .bind(q);
                 published_conditions(&mut sql, filter, None);
                 sql.push(" AND role_snapshots_fts.rowid NOT IN (SELECT rid FROM t)");
             }
         }
-        sql.push(" AND (SELECT COUNT(*) FROM t) < ")
-            .bind(needed as i64)
-            .push(&format!(" LIMIT {RANKED_POOL}) b) f ON f.rid = s.role_id"));
+        sql.push(&format!(" LIMIT {RANKED_POOL}) b) f ON f.rid = s.role_id"));
     }
     sql.push(" WHERE 1=1");
     // With the pool joined, the search is already matched.

@@ -508,11 +508,21 @@ async fn index_search(
              setweight(to_tsvector('simple', $3), 'C') WHERE role_id = $4",
             [title.into(), summary.into(), rest.into(), role_id.into()],
         ),
-        _ => Statement::from_sql_and_values(
-            backend,
-            "INSERT INTO role_snapshots_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-            [role_id.into(), title.into(), summary.into(), rest.into()],
-        ),
+        _ => {
+            // Titles also alone: ranked search finds title matches without reading every
+            // posting of their words in summaries and bodies.
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO role_snapshot_titles_fts (rowid, title) VALUES (?, ?)",
+                [role_id.into(), title.clone().into()],
+            ))
+            .await?;
+            Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO role_snapshots_fts (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+                [role_id.into(), title.into(), summary.into(), rest.into()],
+            )
+        }
     };
     db.execute_raw(statement).await?;
     Ok(())
@@ -532,12 +542,14 @@ pub fn live_slug_taken(slug: &str) -> ApiError {
 pub(crate) async fn withdraw(db: &impl ConnectionTrait, role_id: i32) -> ApiResult<()> {
     let backend = db.get_database_backend();
     if backend != DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            "DELETE FROM role_snapshots_fts WHERE rowid = ?",
-            [role_id.into()],
-        ))
-        .await?;
+        for table in ["role_snapshots_fts", "role_snapshot_titles_fts"] {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                format!("DELETE FROM {table} WHERE rowid = ?"),
+                [role_id.into()],
+            ))
+            .await?;
+        }
     }
     role_snapshot::Entity::delete_many()
         .filter(role_snapshot::Column::RoleId.eq(role_id))
