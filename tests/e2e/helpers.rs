@@ -363,6 +363,7 @@ impl TestApp {
     pub async fn republish_all(&self) {
         if self.db.get_database_backend() != sea_orm::DbBackend::Postgres {
             self.sql("DELETE FROM role_snapshots_fts").await;
+            self.sql("DELETE FROM role_snapshot_titles_fts").await;
         }
         self.sql("DELETE FROM role_snapshots").await;
         api::service::publishing::backfill(&self.db)
