@@ -57,6 +57,8 @@ async fn main() {
     let config = Config::from_lookup(|k| match k {
         "DATABASE_URL" => Some(url.clone()),
         "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
+        // The read path itself, not the response cache.
+        "JOBRISK_CACHE_MAX_BYTES" => Some("0".into()),
         _ => None,
     })
     .expect("config");

@@ -160,6 +160,18 @@ impl TestApp {
         app
     }
 
+    /// Like [`TestApp::spawn_counting`], verifying editors' tokens, with the response cache on
+    /// (8 MiB): for the cache tests, which change content only through the API.
+    pub async fn spawn_caching(backend: Backend) -> Self {
+        let env = vec![
+            ("JOBRISK_JWT_SECRET", JWT_SECRET.to_owned()),
+            ("JOBRISK_CACHE_MAX_BYTES", (8 * 1024 * 1024).to_string()),
+        ];
+        let app = Self::spawn_with(backend, true, env).await;
+        api::seed::seed(&app.db).await.expect("demo content loads");
+        app
+    }
+
     /// The server on a fresh, migrated, empty database.
     pub async fn spawn_empty(backend: Backend) -> Self {
         Self::spawn_with(backend, false, Vec::new()).await
@@ -189,6 +201,10 @@ impl TestApp {
                 "JOBRISK_RATE_LIMIT_RPS" | "JOBRISK_WRITE_RATE_LIMIT_RPS" => {
                     given.or_else(|| Some("0".into()))
                 }
+                // Many tests change content with SQL behind the server's back, which no cache
+                // can hear of: the response cache is on only where a test turns it on (the
+                // cache tests, which write only through the API).
+                "JOBRISK_CACHE_MAX_BYTES" => given.or_else(|| Some("0".into())),
                 _ => given,
             }
         })
@@ -448,6 +464,50 @@ pub fn first_error(response: &Value) -> (&str, &Value) {
         error["extensions"]["code"].as_str().unwrap_or("<no code>"),
         error,
     )
+}
+
+/// A second server on a [`TestApp`]'s database (as another instance behind a load balancer).
+pub struct Sibling {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Sibling {
+    /// Its `/graphql` URL.
+    pub fn graphql_url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// Starts another server on this app's database, verifying editors' tokens, with the
+    /// response cache on.
+    pub async fn sibling(&self) -> Sibling {
+        let url = self._fresh.url.clone();
+        let config = Config::from_lookup(|key| match key {
+            "DATABASE_URL" => Some(url.clone()),
+            "JOBRISK_LISTEN" => Some("127.0.0.1:0".into()),
+            "JOBRISK_RATE_LIMIT_RPS" | "JOBRISK_WRITE_RATE_LIMIT_RPS" => Some("0".into()),
+            "JOBRISK_JWT_SECRET" => Some(JWT_SECRET.into()),
+            "JOBRISK_CACHE_MAX_BYTES" => Some((8 * 1024 * 1024).to_string()),
+            _ => None,
+        })
+        .expect("test config");
+        let db = api::db::connect(&url).await.expect("connect");
+        let app = Application::with_database(&config, db).await.expect("bind");
+        let addr = app.local_addr().expect("address");
+        let server = tokio::spawn(async move {
+            app.run_forever().await.expect("server runs");
+        });
+        Sibling { addr, server }
+    }
 }
 
 impl Drop for TestApp {

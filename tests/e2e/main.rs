@@ -5,6 +5,7 @@ mod helpers;
 mod audit;
 mod authorization;
 mod batching;
+mod cache;
 mod concurrency;
 mod drafts;
 mod editing;

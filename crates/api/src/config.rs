@@ -192,6 +192,29 @@ pub struct ServerArgs {
     pub cors_origins: Option<OriginList>,
 }
 
+/// The response cache and HTTP caching of anonymous answers.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Caching")]
+pub struct CacheArgs {
+    /// Bytes of anonymous answers kept in memory (0: no response cache)
+    #[arg(long, env = "JOBRISK_CACHE_MAX_BYTES", value_name = "JOBRISK_CACHE_MAX_BYTES",
+          default_value_t = 64 * 1024 * 1024, value_parser = whole::<u64>)]
+    pub cache_max_bytes: u64,
+    /// Longest time an answer stays cached, in seconds, whatever the writes
+    #[arg(long, env = "JOBRISK_CACHE_TTL_SECS", value_name = "JOBRISK_CACHE_TTL_SECS",
+          default_value_t = 300, value_parser = positive::<u64>)]
+    pub cache_ttl_secs: u64,
+    /// Cache-Control max-age of anonymous answers, in seconds (browsers and CDNs)
+    #[arg(long, env = "JOBRISK_CACHE_MAX_AGE_SECS", value_name = "JOBRISK_CACHE_MAX_AGE_SECS",
+          default_value_t = 0, value_parser = whole::<u64>)]
+    pub cache_max_age_secs: u64,
+    /// Cache-Control stale-while-revalidate of anonymous answers, in seconds
+    #[arg(long, env = "JOBRISK_CACHE_STALE_WHILE_REVALIDATE_SECS",
+          value_name = "JOBRISK_CACHE_STALE_WHILE_REVALIDATE_SECS",
+          default_value_t = 60, value_parser = whole::<u64>)]
+    pub cache_stale_while_revalidate_secs: u64,
+}
+
 /// Request rate limits; a rate of 0 turns that limit off.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Rate limits")]
@@ -321,6 +344,9 @@ pub struct ServeArgs {
     /// Rate limits.
     #[command(flatten)]
     pub rate_limits: RateLimitArgs,
+    /// Caching.
+    #[command(flatten)]
+    pub cache: CacheArgs,
     /// Document limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -378,6 +404,32 @@ pub struct Config {
     pub batch_window_ms: u64,
     /// How editors' tokens are verified.
     pub auth: AuthSettings,
+    /// The response cache.
+    pub cache: CacheSettings,
+}
+
+/// The response cache of anonymous answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// Bytes of answers kept at most (`JOBRISK_CACHE_MAX_BYTES`, default 64 MiB; 0: no cache).
+    pub max_bytes: u64,
+    /// Longest time an answer is kept (`JOBRISK_CACHE_TTL_SECS`, default 300).
+    pub ttl: Duration,
+    /// `max-age` of anonymous answers (`JOBRISK_CACHE_MAX_AGE_SECS`, default 0: revalidate).
+    pub max_age_secs: u64,
+    /// `stale-while-revalidate` of anonymous answers
+    /// (`JOBRISK_CACHE_STALE_WHILE_REVALIDATE_SECS`, default 60).
+    pub stale_while_revalidate_secs: u64,
+}
+
+impl CacheSettings {
+    /// `Cache-Control` of anonymous answers.
+    pub fn public_cache_control(&self) -> String {
+        format!(
+            "public, max-age={}, stale-while-revalidate={}",
+            self.max_age_secs, self.stale_while_revalidate_secs
+        )
+    }
 }
 
 /// Request rate limits; a rate of 0 turns that limit off.
@@ -510,6 +562,12 @@ impl ServeArgs {
             shutdown_grace_secs: server.shutdown_grace_secs,
             batch_window_ms: server.batch_window_ms,
             auth: self.auth.settings()?,
+            cache: CacheSettings {
+                max_bytes: self.cache.cache_max_bytes,
+                ttl: Duration::from_secs(self.cache.cache_ttl_secs),
+                max_age_secs: self.cache.cache_max_age_secs,
+                stale_while_revalidate_secs: self.cache.cache_stale_while_revalidate_secs,
+            },
         })
     }
 }

@@ -1,6 +1,7 @@
 //! jobrisk's API: the GraphQL schema, resolvers, services and HTTP server.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;

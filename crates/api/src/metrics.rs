@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use sea_orm::DatabaseConnection;
 
@@ -31,6 +31,12 @@ pub struct Metrics {
     db_pool: IntGaugeVec,
     /// `jobrisk_rate_limited_total{limiter}`.
     rate_limited: IntCounterVec,
+    /// `jobrisk_cache_hits_total`.
+    cache_hits: IntCounter,
+    /// `jobrisk_cache_misses_total`.
+    cache_misses: IntCounter,
+    /// `jobrisk_cache_bytes`.
+    cache_bytes: IntGauge,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -94,8 +100,26 @@ impl Metrics {
             &["limiter"],
         )
         .expect("valid metric");
+        let cache_hits = IntCounter::new(
+            "jobrisk_cache_hits_total",
+            "Anonymous queries answered from the response cache",
+        )
+        .expect("valid metric");
+        let cache_misses = IntCounter::new(
+            "jobrisk_cache_misses_total",
+            "Anonymous queries the response cache could not answer (computed, or waited for)",
+        )
+        .expect("valid metric");
+        let cache_bytes = IntGauge::new(
+            "jobrisk_cache_bytes",
+            "Bytes the response cache holds (answers, their keys and tags)",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(cache_hits.clone()),
+            Box::new(cache_misses.clone()),
+            Box::new(cache_bytes.clone()),
             Box::new(http_duration.clone()),
             Box::new(db_statements.clone()),
             Box::new(db_pool.clone()),
@@ -112,6 +136,9 @@ impl Metrics {
             db_statements,
             db_pool,
             rate_limited,
+            cache_hits,
+            cache_misses,
+            cache_bytes,
             operations: Mutex::new(HashSet::new()),
         }
     }
@@ -167,8 +194,18 @@ impl Metrics {
         "other".to_owned()
     }
 
-    /// The Prometheus text exposition of every metric, with the pool gauges read now.
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    /// The Prometheus text exposition of every metric, with the pool gauges and the response
+    /// cache's figures (hits, misses, bytes) read now.
+    pub fn render(&self, db: &DatabaseConnection, cache: Option<(u64, u64, u64)>) -> String {
+        if let Some((hits, misses, bytes)) = cache {
+            // The cache counts for itself; the counters catch up to it.
+            self.cache_hits
+                .inc_by(hits.saturating_sub(self.cache_hits.get()));
+            self.cache_misses
+                .inc_by(misses.saturating_sub(self.cache_misses.get()));
+            self.cache_bytes
+                .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+        }
         if let Some((size, idle, max)) = pool_state(db) {
             self.db_pool.with_label_values(&["idle"]).set(idle);
             self.db_pool.with_label_values(&["in_use"]).set(size - idle);

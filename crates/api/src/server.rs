@@ -11,15 +11,17 @@ use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
 use crate::auth::Authenticator;
+use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{self, StatementHook};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::build_schema;
 use crate::graphql::cost::CostModel;
+use crate::graphql::schema_over;
 use crate::http::rate_limit::RateLimits;
 use crate::http::{AppState, Settings, Shared, graphiql, graphql, layers, ops};
 use crate::metrics::Metrics;
 use crate::seed;
+use crate::service::Store;
 
 /// How often rate limiters forget clients that have gone quiet.
 const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_secs(60);
@@ -69,7 +71,17 @@ impl Application {
         }
         let metrics = Arc::new(Metrics::new());
         db::instrument(&mut db, metrics.db_statements(), hook);
-        let schema = build_schema(Some(db.clone()), config.introspection);
+        let cache = (config.cache.max_bytes > 0)
+            .then(|| ResponseCache::new(config.cache.max_bytes, config.cache.ttl));
+        if let Some(cache) = &cache
+            && db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+        {
+            // Other servers on the database announce their writes; until this one hears them,
+            // its cache is passed by.
+            crate::cache::listen(cache.clone(), db.get_postgres_connection_pool().clone()).await;
+        }
+        let store = Store::new(db.clone()).with_cache(cache.clone());
+        let schema = schema_over(Some(store), config.introspection);
         let cost = CostModel::from_sdl(&schema.sdl()).map_err(ApiError::Internal)?;
         let state: AppState = Arc::new(Shared {
             schema,
@@ -79,6 +91,8 @@ impl Application {
             metrics,
             rate_limits: RateLimits::new(&config.rate_limit),
             documents: Default::default(),
+            persisted: Default::default(),
+            cache,
             settings: Settings {
                 limits: config.limits,
                 max_query_bytes: config.max_query_bytes,
@@ -88,6 +102,11 @@ impl Application {
                 introspection: config.introspection,
                 graphiql: config.graphiql,
                 trusted_proxies: config.trusted_proxies.clone(),
+                // Digits and ASCII words only: always a valid header value.
+                public_cache_control: axum::http::HeaderValue::from_str(
+                    &config.cache.public_cache_control(),
+                )
+                .map_err(|e| ApiError::Internal(format!("Cache-Control: {e}")))?,
             },
         });
         Ok(Self {

@@ -3,6 +3,7 @@
 use async_graphql::Context;
 
 use crate::auth::{Caller, Grant, Permit};
+use crate::cache::{Collector, Tag};
 use crate::error::{ApiError, ApiResult};
 use crate::service::{Store, Visibility, visibility};
 
@@ -28,4 +29,12 @@ pub fn permit<G: Grant>(ctx: &Context<'_>) -> ApiResult<Permit<G>> {
 /// Which roles the request may see, given whether it asks for unpublished ones.
 pub fn visibility(ctx: &Context<'_>, asks_for_unpublished: bool) -> ApiResult<Visibility> {
     visibility::decide(caller(ctx), asks_for_unpublished)
+}
+
+/// Records that the answer read what `tags` name, so that the response cache drops it when a
+/// write changes one of them. Requests that the cache does not keep carry no collector.
+pub fn read(ctx: &Context<'_>, tags: impl IntoIterator<Item = Tag>) {
+    if let Some(collector) = ctx.data_opt::<Collector>() {
+        collector.extend(tags);
+    }
 }

@@ -26,6 +26,11 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Depth and cost are not limited here: the HTTP layer checks every document with
 /// [`cost::CostModel`] before it runs, which counts lists and treats introspection apart.
 pub fn build_schema(db: Option<DatabaseConnection>, introspection: bool) -> AppSchema {
+    schema_over(db.map(Store::new), introspection)
+}
+
+/// Builds the schema over `store` (the server's, whose writes invalidate its response cache).
+pub fn schema_over(store: Option<Store>, introspection: bool) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -36,8 +41,8 @@ pub fn build_schema(db: Option<DatabaseConnection>, introspection: bool) -> AppS
     if !introspection {
         builder = builder.disable_introspection();
     }
-    if let Some(db) = db {
-        builder = builder.data(Store::new(db));
+    if let Some(store) = store {
+        builder = builder.data(store);
     }
     builder.finish()
 }

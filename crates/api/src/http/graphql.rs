@@ -26,8 +26,10 @@ use super::graphiql;
 use super::limits::{CappedWriter, MAX_BRACKET_NESTING, bracket_nesting};
 use super::negotiate::{Accepted, Media, negotiate};
 use super::params::{self, Malformed, Params};
+use super::persisted::Refusal;
 use super::rate_limit::{Refused, client_ip};
 use crate::auth::Caller;
+use crate::cache::{self, Collector, Entry, Lookup};
 use crate::error::ApiError;
 use crate::graphql::loaders::DbLoader;
 use crate::metrics::Limiter;
@@ -93,33 +95,96 @@ pub async fn post(
 }
 
 /// An answer on its way out.
+#[derive(Clone)]
 struct Answer {
     status: StatusCode,
     media: Media,
-    body: Vec<u8>,
+    body: Bytes,
     retry_after: Option<u64>,
     allow_post_only: bool,
     /// The first error's code, or "ok": the `outcome` label of the request metric.
     outcome: &'static str,
     /// The operation's name, from the document when the request did not name it.
     operation: Option<String>,
+    /// `X-Cache` for anonymous queries: whether the response cache answered.
+    cache: Option<&'static str>,
+    /// How HTTP caches (browsers, CDNs) may keep it.
+    http: HttpCaching,
 }
 
+/// What an answer tells HTTP caches.
+#[derive(Clone, Default)]
+struct HttpCaching {
+    /// `Cache-Control`; `no-store` when unset.
+    control: Option<HeaderValue>,
+    /// `ETag` (anonymous answers that succeeded).
+    etag: Option<String>,
+    /// What the answer read, for `Surrogate-Key` and `Cache-Tag` (CDN purges).
+    tags: Option<String>,
+}
+
+/// `Cache-Control` of answers for a token's holder: never kept by any cache.
+const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-store");
+
 impl Answer {
-    fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
-        *response.status_mut() = self.status;
+    /// The HTTP response; `304 Not Modified` without a body when `request` already holds this
+    /// answer (`If-None-Match` names its entity tag).
+    fn into_response(self, request: &HeaderMap) -> Response {
+        let not_modified = self
+            .http
+            .etag
+            .as_deref()
+            .is_some_and(|etag| matches_etag(request, etag));
+        let mut response = if not_modified {
+            let mut r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+            r
+        } else {
+            let mut r = Response::new(Body::from(self.body));
+            *r.status_mut() = self.status;
+            r
+        };
         let h = response.headers_mut();
         h.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(self.media.content_type()),
         );
-        h.insert(header::VARY, HeaderValue::from_static("Accept"));
+        // The answer depends on the media type asked for and on the token; compression adds
+        // Accept-Encoding.
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Authorization"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            self.http
+                .control
+                .unwrap_or(HeaderValue::from_static("no-store")),
+        );
+        // Weak: compression changes the bytes on the wire, not the answer.
+        if let Some(etag) = self
+            .http
+            .etag
+            .and_then(|e| HeaderValue::from_str(&format!("W/{e}")).ok())
+        {
+            h.insert(header::ETAG, etag);
+        }
+        if let Some(tags) = self.http.tags {
+            if let Ok(v) = HeaderValue::from_str(&tags) {
+                h.insert("surrogate-key", v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&tags.replace(' ', ",")) {
+                h.insert("cache-tag", v);
+            }
+        }
         if let Some(secs) = self.retry_after {
             h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if self.allow_post_only {
             h.insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        if let Some(cache) = self.cache {
+            h.insert("x-cache", HeaderValue::from_static(cache));
         }
         response
     }
@@ -153,6 +218,7 @@ fn code_of(error: &ServerError) -> &'static str {
         Some("CONFLICT") => "CONFLICT",
         Some("RATE_LIMITED") => "RATE_LIMITED",
         Some("SERVICE_UNAVAILABLE") => "SERVICE_UNAVAILABLE",
+        Some("PERSISTED_QUERY_NOT_FOUND") => "PERSISTED_QUERY_NOT_FOUND",
         _ => "INTERNAL",
     }
 }
@@ -162,11 +228,13 @@ fn errors_answer(status: StatusCode, media: Media, errors: &[ServerError]) -> An
     Answer {
         status,
         media,
-        body,
+        body: body.into(),
         retry_after: None,
         allow_post_only: false,
         outcome: errors.first().map_or("INTERNAL", code_of),
         operation: None,
+        cache: None,
+        http: HttpCaching::default(),
     }
 }
 
@@ -206,7 +274,7 @@ fn malformed(state: &AppState, accepted: Accepted, m: Malformed) -> Response {
         &[coded(&ApiError::bad_input(m.field, m.message))],
     );
     state.metrics.request(None, answer.outcome, None);
-    answer.into_response()
+    answer.into_response(&HeaderMap::new())
 }
 
 async fn handle(
@@ -236,7 +304,19 @@ async fn handle(
         answer.outcome,
         Some(started.elapsed().as_secs_f64()),
     );
-    answer.into_response()
+    answer.into_response(headers)
+}
+
+/// Whether `If-None-Match` in `request` names `etag` (or is `*`); weak tags compare by their
+/// value, as RFC 9110 asks for this header.
+fn matches_etag(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 async fn run(
@@ -276,6 +356,23 @@ async fn run(
             settings.max_query_bytes
         ));
     }
+    let mut params = params;
+    params.query = match state
+        .persisted
+        .resolve(std::mem::take(&mut params.query), &params.extensions)
+    {
+        Ok(query) => query,
+        Err(Refusal::NotFound) => {
+            // The message and code Apollo's clients look for before sending the document.
+            let mut error = ServerError::new("PersistedQueryNotFound", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "PERSISTED_QUERY_NOT_FOUND");
+            return request_error(media, &[error]);
+        }
+        Err(Refusal::Bad(message)) => return refuse(message),
+    };
     let document = match state.documents.get(&params.query) {
         Some(document) => ExecutableDocument::clone(&document),
         None => {
@@ -303,6 +400,15 @@ async fn run(
             }
         }
     };
+    let anonymous = matches!(caller, Caller::Anonymous { .. });
+    // The variables as sent, before they are moved into the request (their keys in order).
+    let key = (anonymous && state.cache.is_some()).then(|| {
+        cache::key_of(
+            params.operation_name.as_deref(),
+            &params.query,
+            &params.variables,
+        )
+    });
     let variables = Variables::from_json(serde_json::Value::Object(params.variables));
     let analysis = match state.cost.check(
         &document,
@@ -338,30 +444,140 @@ async fn run(
     {
         return rate_limited(state, media, refused, Limiter::Subject);
     }
-    // Editors' previews load their sections through it; nested links always show what the
-    // public sees.
-    let loader =
-        DataLoader::new(DbLoader::new(state.db.clone()), tokio::spawn).delay(settings.batch_window);
-    let mut request = async_graphql::Request::new(params.query)
-        .variables(variables)
-        .data(caller)
-        .data(loader);
-    request.operation_name = params.operation_name;
-    request.set_parsed_query(document);
-    let response =
-        match tokio::time::timeout(settings.request_timeout, state.schema.execute(request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                let e = ApiError::Unavailable(format!(
-                    "request timed out after {:?}",
-                    settings.request_timeout
-                ));
-                return errors_answer(StatusCode::SERVICE_UNAVAILABLE, media, &[coded(&e)]);
-            }
+    let run = Run {
+        state,
+        caller,
+        media,
+        query: params.query,
+        variables,
+        operation_name: params.operation_name,
+        document,
+    };
+    let public = anonymous && analysis.operation_type == OperationType::Query;
+    if !public {
+        let answer = run.execute(None).await;
+        return Answer {
+            operation: analysis.operation_name,
+            http: HttpCaching {
+                control: (!anonymous)
+                    .then_some(PRIVATE)
+                    .or(answer.http.control.clone()),
+                ..answer.http.clone()
+            },
+            ..answer
         };
+    }
+    let answer = match state.cache.as_ref().zip(key) {
+        // Anonymous queries: the same question gets the same answer until a write changes
+        // what it read.
+        Some((cache, key)) => {
+            let lookup = cache
+                .get_or_compute(key, || {
+                    let collector = Collector::default();
+                    let execution = run.execute(Some(collector.clone()));
+                    async move {
+                        let answer = execution.await;
+                        if answer.status == StatusCode::OK && answer.outcome == "ok" {
+                            Ok((answer.body, collector.tags()))
+                        } else {
+                            Err(answer)
+                        }
+                    }
+                })
+                .await;
+            match lookup {
+                Lookup::Hit(entry) => cached(state, media, &entry, "HIT"),
+                Lookup::Miss(entry) => cached(state, media, &entry, "MISS"),
+                Lookup::Uncached(answer) => Answer {
+                    cache: Some("MISS"),
+                    ..Answer::clone(&answer)
+                },
+            }
+        }
+        // No response cache: HTTP caches still get an entity tag and the answer's tags.
+        None => {
+            let collector = Collector::default();
+            let answer = run.execute(Some(collector.clone())).await;
+            if answer.status == StatusCode::OK && answer.outcome == "ok" {
+                let entry = Entry::new(answer.body, collector.tags());
+                cached(state, media, &entry, "MISS")
+            } else {
+                Answer {
+                    cache: Some("MISS"),
+                    ..answer
+                }
+            }
+        }
+    };
     Answer {
         operation: analysis.operation_name,
-        ..finish(response, media, settings.max_response_bytes)
+        ..answer
+    }
+}
+
+/// The answer kept in `entry`, under `media`, with what HTTP caches need to keep it.
+fn cached(state: &AppState, media: Media, entry: &Entry, how: &'static str) -> Answer {
+    Answer {
+        status: StatusCode::OK,
+        media,
+        body: entry.body.clone(),
+        retry_after: None,
+        allow_post_only: false,
+        outcome: "ok",
+        operation: None,
+        cache: Some(how),
+        http: HttpCaching {
+            control: Some(state.settings.public_cache_control.clone()),
+            etag: Some(entry.etag.clone()),
+            tags: Some(cache::tags::joined(&entry.tags, " ")),
+        },
+    }
+}
+
+/// A request that passed every check, ready to execute.
+struct Run<'a> {
+    state: &'a AppState,
+    caller: Caller,
+    media: Media,
+    query: String,
+    variables: Variables,
+    operation_name: Option<String>,
+    document: ExecutableDocument,
+}
+
+impl Run<'_> {
+    /// Executes the request under the time limit, recording what it read on `collector`.
+    async fn execute(&self, collector: Option<Collector>) -> Answer {
+        let state = self.state;
+        let settings = &state.settings;
+        let media = self.media;
+        // Editors' previews load their sections through it; nested links always show what the
+        // public sees.
+        let loader = DataLoader::new(DbLoader::new(state.db.clone()), tokio::spawn)
+            .delay(settings.batch_window);
+        let mut request = async_graphql::Request::new(self.query.clone())
+            .variables(self.variables.clone())
+            .data(self.caller.clone())
+            .data(loader);
+        if let Some(collector) = collector {
+            request = request.data(collector);
+        }
+        request.operation_name = self.operation_name.clone();
+        request.set_parsed_query(self.document.clone());
+        let response =
+            match tokio::time::timeout(settings.request_timeout, state.schema.execute(request))
+                .await
+            {
+                Ok(response) => response,
+                Err(_) => {
+                    let e = ApiError::Unavailable(format!(
+                        "request timed out after {:?}",
+                        settings.request_timeout
+                    ));
+                    return errors_answer(StatusCode::SERVICE_UNAVAILABLE, media, &[coded(&e)]);
+                }
+            };
+        finish(response, media, settings.max_response_bytes)
     }
 }
 
@@ -422,20 +638,24 @@ fn finish(mut response: async_graphql::Response, media: Media, max_bytes: usize)
         return Answer {
             status: StatusCode::OK,
             media,
-            body,
+            body: body.into(),
             retry_after: None,
             allow_post_only: false,
             outcome: "BAD_USER_INPUT",
             operation: None,
+            cache: None,
+            http: HttpCaching::default(),
         };
     }
     Answer {
         status,
         media,
-        body: writer.into_inner(),
+        body: writer.into_inner().into(),
         retry_after: None,
         allow_post_only: false,
         outcome,
         operation: None,
+        cache: None,
+        http: HttpCaching::default(),
     }
 }

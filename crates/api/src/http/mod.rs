@@ -9,6 +9,7 @@ pub mod limits;
 pub mod negotiate;
 pub mod ops;
 pub mod params;
+pub mod persisted;
 pub mod rate_limit;
 
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub struct Shared {
     pub rate_limits: RateLimits,
     /// Documents parsed before, by their text.
     pub documents: documents::Documents,
+    /// Documents of automatic persisted queries, by their SHA-256.
+    pub persisted: persisted::PersistedQueries,
+    /// Anonymous answers, by what was asked (`None` when `JOBRISK_CACHE_MAX_BYTES=0`).
+    pub cache: Option<crate::cache::ResponseCache>,
     /// Request handling settings.
     pub settings: Settings,
 }
@@ -65,4 +70,6 @@ pub struct Settings {
     pub graphiql: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// `Cache-Control` of anonymous answers.
+    pub public_cache_control: axum::http::HeaderValue,
 }

@@ -50,7 +50,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// GET /metrics: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(&state.db);
+    let cache = match &state.cache {
+        Some(cache) => Some((cache.hits(), cache.misses(), cache.bytes().await)),
+        None => None,
+    };
+    let body = state.metrics.render(&state.db, cache);
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

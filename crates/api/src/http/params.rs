@@ -93,6 +93,8 @@ pub fn from_post(headers: &HeaderMap, body: &[u8]) -> Result<Params, Malformed> 
     };
     let query = match object.remove("query") {
         Some(Value::String(q)) => q,
+        // A persisted query's hash alone (the server may know the document).
+        None | Some(Value::Null) if persisted(object.get("extensions")) => String::new(),
         None | Some(Value::Null) => {
             return Err(Malformed::new(
                 StatusCode::BAD_REQUEST,
@@ -127,6 +129,11 @@ pub fn from_post(headers: &HeaderMap, body: &[u8]) -> Result<Params, Malformed> 
     })
 }
 
+/// Whether `extensions` asks for a persisted query.
+fn persisted(extensions: Option<&Value>) -> bool {
+    extensions.is_some_and(|e| e.get("persistedQuery").is_some())
+}
+
 /// Reads a GET query string: `query`, `operationName`, and `variables` and `extensions` as
 /// URL-encoded JSON. `Ok(None)` when there is no `query` parameter at all.
 pub fn from_get(raw_query: Option<&str>) -> Result<Option<Params>, Malformed> {
@@ -151,6 +158,11 @@ pub fn from_get(raw_query: Option<&str>) -> Result<Option<Params>, Malformed> {
         }
         *slot = Some(value.into_owned());
     }
+    let hash_only = extensions
+        .as_deref()
+        .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+        .is_some_and(|e| persisted(Some(&e)));
+    let query = query.or_else(|| hash_only.then(String::new));
     let Some(query) = query else {
         if operation_name.is_some() || variables.is_some() || extensions.is_some() {
             return Err(Malformed::new(

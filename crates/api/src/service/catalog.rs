@@ -343,6 +343,8 @@ macro_rules! catalog_kind {
             ) -> ApiResult<$module::Model> {
                 let txn = self.begin().await?;
                 let row = $insert(&*txn, &content, permit.actor()).await?;
+                // A new item shows in catalog answers, and a lookup of its slug finds it.
+                txn.touch([crate::cache::Tag::Catalog].into_iter().collect());
                 audit::record(&*txn, permit.actor(), concat!($what, ".created"), &row.slug, row.version)
                     .await?;
                 txn.commit().await?;
@@ -388,7 +390,7 @@ macro_rules! catalog_kind {
                     ensure_version($what, slug, updated.version, expected_version)?;
                 }
                 // No drafts for catalog items: published pages show the change at once.
-                $refresh(&*txn, &updated).await?;
+                txn.touch($refresh(&*txn, &updated).await?);
                 audit::record(&*txn, permit.actor(), concat!($what, ".updated"), &updated.slug, updated.version)
                     .await?;
                 txn.commit().await?;
@@ -421,6 +423,7 @@ macro_rules! catalog_kind {
                         current_version: None,
                     });
                 }
+                txn.touch([crate::cache::Tag::Catalog].into_iter().collect());
                 audit::record(&*txn, permit.actor(), concat!($what, ".deleted"), &current.slug, current.version)
                     .await?;
                 txn.commit().await?;

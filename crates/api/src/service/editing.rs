@@ -29,6 +29,7 @@ use super::publishing;
 use super::roles::{
     apply_content, category_id, create_role, replace_children, replace_migration_paths,
 };
+use super::store::WriteTxn;
 use crate::auth::Permit;
 use crate::auth::permit::{Delete, Publish, Read, Write};
 use crate::error::{ApiError, ApiResult};
@@ -260,7 +261,7 @@ impl Store {
         }
         // The snapshot row goes with the role (cascade); the search index is not a table with
         // foreign keys, so its entry goes here.
-        publishing::withdraw(&*txn, current.id).await?;
+        txn.touch(publishing::withdraw(&*txn, current.id).await?);
         // A migration path made meanwhile by a concurrent write is caught by the foreign key
         // (RESTRICT), which `ApiError::from` turns into CONFLICT.
         let deleted = role::Entity::delete_many()
@@ -332,13 +333,14 @@ enum Effect {
 /// The shared write path for an existing role, inside the caller's transaction: the version
 /// guard first, then the change, validation, scoring, the revision and the published snapshot.
 async fn write(
-    txn: &DatabaseTransaction,
+    owner: &WriteTxn,
     actor: &str,
     current: role::Model,
     expected_version: i32,
     effect: Effect,
     change: impl FnOnce(RoleContent) -> ApiResult<(RoleContent, String)>,
 ) -> ApiResult<role::Model> {
+    let txn: &DatabaseTransaction = owner;
     let now = Utc::now();
     let bumped = role::Entity::update_many()
         .col_expr(
@@ -410,9 +412,9 @@ async fn write(
     match effect {
         Effect::Publish => {
             publishing::mark_published(txn, updated.id, updated.version).await?;
-            publishing::render(txn, &updated).await?;
+            owner.touch(publishing::render(txn, &updated).await?);
         }
-        Effect::Withdraw => publishing::withdraw(txn, updated.id).await?,
+        Effect::Withdraw => owner.touch(publishing::withdraw(txn, updated.id).await?),
         Effect::Edit => {}
     }
     Ok(updated)
@@ -434,7 +436,7 @@ pub(crate) async fn revision(
 /// Writes the content of revision `version` back as the working copy, keeping the status (a
 /// new revision; `missing` when there is no such revision).
 async fn write_revision_back(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn,
     permit: &Permit<Write>,
     current: role::Model,
     expected_version: i32,
@@ -442,7 +444,9 @@ async fn write_revision_back(
     missing: ApiError,
     summary: String,
 ) -> ApiResult<role::Model> {
-    let stored = revision(txn, current.id, version).await?.ok_or(missing)?;
+    let stored = revision(&**txn, current.id, version)
+        .await?
+        .ok_or(missing)?;
     write(
         txn,
         permit.actor(),

@@ -26,6 +26,7 @@ use serde_json::value::RawValue;
 
 use super::content::ContentRules;
 use super::reads::{self, PeersOf};
+use crate::cache::{Tag, TagSet};
 use crate::error::{ApiError, ApiResult};
 
 /// The role and its category as published: what lists and cards show.
@@ -245,7 +246,7 @@ fn search_document(card: &Card, body: &Body) -> (String, String, String) {
 
 /// Renders `role`'s working copy (as it stands in the transaction) into its published snapshot,
 /// replacing the one before.
-pub(crate) async fn render(db: &impl ConnectionTrait, role: &role::Model) -> ApiResult<()> {
+pub(crate) async fn render(db: &impl ConnectionTrait, role: &role::Model) -> ApiResult<TagSet> {
     let category = category::Entity::find_by_id(role.category_id)
         .one(db)
         .await?
@@ -305,7 +306,7 @@ pub(crate) async fn render_revision(
     db: &impl ConnectionTrait,
     role: &role::Model,
     version: i32,
-) -> ApiResult<()> {
+) -> ApiResult<TagSet> {
     let revision = super::editing::revision(db, role.id, version)
         .await?
         .ok_or_else(|| {
@@ -424,7 +425,7 @@ async fn store(
     role: role::Model,
     category: category::Model,
     body: Body,
-) -> ApiResult<()> {
+) -> ApiResult<TagSet> {
     let mut live = role;
     live.status = RoleStatus::Published;
     live.published_version = Some(live.version);
@@ -444,7 +445,13 @@ async fn store(
     if taken.is_some() {
         return Err(live_slug_taken(&role.slug));
     }
-    withdraw(db, role.id).await?;
+    let mut tags = withdraw(db, role.id).await?;
+    tags.extend(published_tags(
+        role.id,
+        &card.role.slug,
+        card.role.category_id,
+        body.tools.iter().map(|t| t.tool.id),
+    ));
     role_snapshot::ActiveModel {
         role_id: Set(role.id),
         slug: Set(card.role.slug.clone()),
@@ -489,7 +496,28 @@ async fn store(
             .exec(db)
             .await?;
     }
-    index_search(db, role.id, search_document(&card, &body)).await
+    index_search(db, role.id, search_document(&card, &body)).await?;
+    Ok(tags)
+}
+
+/// What a published page at `slug` in `category_id`, linking `tools`, is shown in: its page, the
+/// lookups of its address, the lists of its category and tools, and every unbounded list.
+fn published_tags(
+    role_id: i32,
+    slug: &str,
+    category_id: i32,
+    tools: impl IntoIterator<Item = i32>,
+) -> TagSet {
+    let mut tags: TagSet = [
+        Tag::Role(role_id),
+        Tag::Slug(slug.to_owned()),
+        Tag::Category(category_id),
+        Tag::Roles,
+    ]
+    .into_iter()
+    .collect();
+    tags.extend(tools.into_iter().map(Tag::Tool));
+    tags
 }
 
 /// Writes the search document of snapshot `role_id`.
@@ -538,8 +566,32 @@ pub fn live_slug_taken(slug: &str) -> ApiError {
     )
 }
 
-/// Removes `role_id`'s published snapshot, if any: the page goes offline.
-pub(crate) async fn withdraw(db: &impl ConnectionTrait, role_id: i32) -> ApiResult<()> {
+/// Removes `role_id`'s published snapshot, if any: the page goes offline. Returns the cache
+/// tags of what showed it (none when nothing was published).
+pub(crate) async fn withdraw(db: &impl ConnectionTrait, role_id: i32) -> ApiResult<TagSet> {
+    let old: Option<(String, i32)> = role_snapshot::Entity::find()
+        .select_only()
+        .column(role_snapshot::Column::Slug)
+        .column(role_snapshot::Column::CategoryId)
+        .filter(role_snapshot::Column::RoleId.eq(role_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let tags = match old {
+        Some((slug, category_id)) => {
+            let tools: Vec<i32> = role_snapshot_tool::Entity::find()
+                .select_only()
+                .column(role_snapshot_tool::Column::ToolId)
+                .filter(role_snapshot_tool::Column::RoleId.eq(role_id))
+                .into_tuple()
+                .all(db)
+                .await?;
+            published_tags(role_id, &slug, category_id, tools)
+        }
+        None => TagSet::new(),
+    };
+    // The search index is not a table with foreign keys: its rows go even without a snapshot
+    // (so that one lost alone can be rendered again).
     let backend = db.get_database_backend();
     if backend != DbBackend::Postgres {
         for table in ["role_snapshots_fts", "role_snapshot_titles_fts"] {
@@ -555,7 +607,7 @@ pub(crate) async fn withdraw(db: &impl ConnectionTrait, role_id: i32) -> ApiResu
         .filter(role_snapshot::Column::RoleId.eq(role_id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(tags)
 }
 
 /// Marks revision `version` of `role_id` as published.
@@ -578,9 +630,12 @@ async fn patch_snapshots(
     db: &impl ConnectionTrait,
     role_ids: Vec<i32>,
     mut patch: impl FnMut(&mut Card, &mut Body),
-) -> ApiResult<()> {
+) -> ApiResult<TagSet> {
+    // The item itself, in catalog answers, and every page that shows it.
+    let mut tags: TagSet = role_ids.iter().copied().map(Tag::Role).collect();
+    tags.insert(Tag::Catalog);
     if role_ids.is_empty() {
-        return Ok(());
+        return Ok(tags);
     }
     let rows = role_snapshot::Entity::find()
         .filter(role_snapshot::Column::RoleId.is_in(role_ids))
@@ -597,14 +652,14 @@ async fn patch_snapshots(
             .exec(db)
             .await?;
     }
-    Ok(())
+    Ok(tags)
 }
 
 /// Shows the written `category` on every published page of it.
 pub(crate) async fn refresh_category(
     db: &impl ConnectionTrait,
     category: &category::Model,
-) -> ApiResult<()> {
+) -> ApiResult<TagSet> {
     let ids: Vec<i32> = role_snapshot::Entity::find()
         .select_only()
         .column(role_snapshot::Column::RoleId)
@@ -616,7 +671,10 @@ pub(crate) async fn refresh_category(
 }
 
 /// Shows the written `tool` on every published page that links it.
-pub(crate) async fn refresh_tool(db: &impl ConnectionTrait, tool: &tool::Model) -> ApiResult<()> {
+pub(crate) async fn refresh_tool(
+    db: &impl ConnectionTrait,
+    tool: &tool::Model,
+) -> ApiResult<TagSet> {
     let ids: Vec<i32> = role_snapshot_tool::Entity::find()
         .select_only()
         .column(role_snapshot_tool::Column::RoleId)
@@ -637,7 +695,7 @@ pub(crate) async fn refresh_tool(db: &impl ConnectionTrait, tool: &tool::Model) 
 pub(crate) async fn refresh_source(
     db: &impl ConnectionTrait,
     source: &source::Model,
-) -> ApiResult<()> {
+) -> ApiResult<TagSet> {
     let ids: Vec<i32> = role_snapshot_source::Entity::find()
         .select_only()
         .column(role_snapshot_source::Column::RoleId)
@@ -708,7 +766,7 @@ pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ApiResult<usize> {
             Some(version) => render_revision(&txn, r, version).await?,
             // Published before: the working copy is what the public saw.
             None => publish_as_is(&txn, r).await?,
-        }
+        };
     }
     txn.commit().await?;
     Ok(missing.len())
@@ -717,9 +775,9 @@ pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ApiResult<usize> {
 /// Publishes `r` at its current version as it stands, once its children, migration paths and
 /// revision are written: for the demo loader and [`backfill`], which write published roles
 /// without going through `publishRole`.
-pub(crate) async fn publish_as_is(db: &impl ConnectionTrait, r: &role::Model) -> ApiResult<()> {
+pub(crate) async fn publish_as_is(db: &impl ConnectionTrait, r: &role::Model) -> ApiResult<TagSet> {
     if r.status != RoleStatus::Published {
-        return Ok(());
+        return Ok(TagSet::new());
     }
     role::Entity::update_many()
         .col_expr(role::Column::PublishedVersion, Expr::value(r.version))

@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::cache::{self, ResponseCache, TagSet};
 use crate::error::ApiResult;
 
 /// The content store: the database and, on SQLite, the single-writer gate. Service functions
@@ -17,12 +20,17 @@ pub struct Store {
     /// queueing it when both began as readers; serialising writes here turns that into a wait.
     /// PostgreSQL needs no gate: row locks, constraints and version guards do the work.
     gate: Option<Arc<Mutex<()>>>,
+    /// Anonymous answers cached by this server, dropped by what each write changes.
+    cache: Option<ResponseCache>,
 }
 
 /// An open write transaction; dropped without [`WriteTxn::commit`], it rolls back.
 pub(in crate::service) struct WriteTxn {
     txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
+    /// What the write changes that readers see, as cache tags.
+    touched: std::sync::Mutex<TagSet>,
+    cache: Option<ResponseCache>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -34,9 +42,33 @@ impl std::ops::Deref for WriteTxn {
 }
 
 impl WriteTxn {
-    /// Commits the write (and then lets the next SQLite writer in).
+    /// Records that the write changes what answers tagged with `tags` show.
+    pub(in crate::service) fn touch(&self, tags: TagSet) {
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.extend(tags);
+        }
+    }
+
+    /// Commits the write (and then lets the next SQLite writer in), then drops the cached
+    /// answers it changed. On PostgreSQL the tags also go to every other server on the
+    /// database, as a notification sent inside the transaction: delivered on commit only, so a
+    /// write rolled back invalidates nothing.
     pub(in crate::service) async fn commit(self) -> ApiResult<()> {
-        Ok(self.txn.commit().await?)
+        let tags = self.touched.into_inner().unwrap_or_default();
+        if !tags.is_empty() && self.txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [cache::CHANNEL.into(), cache::notification(&tags).into()],
+                ))
+                .await?;
+        }
+        self.txn.commit().await?;
+        if let Some(cache) = &self.cache {
+            cache.invalidate(&tags);
+        }
+        Ok(())
     }
 }
 
@@ -45,7 +77,17 @@ impl Store {
     pub fn new(db: DatabaseConnection) -> Self {
         let gate = matches!(db.get_database_backend(), sea_orm::DbBackend::Sqlite)
             .then(|| Arc::new(Mutex::new(())));
-        Self { db, gate }
+        Self {
+            db,
+            gate,
+            cache: None,
+        }
+    }
+
+    /// The store whose writes drop what they change from `cache`.
+    pub fn with_cache(mut self, cache: Option<ResponseCache>) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// The connection, for reads.
@@ -63,6 +105,8 @@ impl Store {
         Ok(WriteTxn {
             txn: self.db.begin().await?,
             _gate: gate,
+            touched: Default::default(),
+            cache: self.cache.clone(),
         })
     }
 }

@@ -2,8 +2,9 @@
 
 use async_graphql::{Context, Object};
 
+use crate::cache::Tag;
 use crate::error::{GqlResult, ResultExt};
-use crate::graphql::context::{store, visibility};
+use crate::graphql::context::{read, store, visibility};
 use crate::graphql::prefetch::{Selection, prefetch};
 use crate::graphql::types::connection::{RoleConnection, RoleFilter, RoleOrder, role_connection};
 use crate::graphql::types::role::Role;
@@ -37,6 +38,8 @@ impl RoleQuery {
                 .gql()?;
             return Ok(found.map(Role::working));
         }
+        // An address that finds nothing is cached too, until something is published there.
+        read(ctx, [Tag::Slug(slug.clone())]);
         let selection = Selection::of(&ctx.look_ahead());
         let Some(page) = publishing::by_slug(store.db(), &slug, selection.needs_body())
             .await
@@ -45,6 +48,7 @@ impl RoleQuery {
             return Ok(None);
         };
         let role = Role::published(page);
+        read(ctx, [Tag::Role(role.row().id)]);
         prefetch(store, std::slice::from_ref(&role), selection)
             .await
             .gql()?;

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, SimpleObject};
 
 use super::enums::{OrderDirection, RiskLevel, RoleOrderField, RoleStatus};
 use super::role::Role;
+use crate::cache::Tag;
 use crate::error::ApiResult;
+use crate::graphql::context::read;
 use crate::graphql::prefetch::{Selection, prefetch};
 use crate::service::listing::{self, Direction, Filter, OrderField, PageRequest};
 
@@ -163,6 +165,7 @@ pub async fn role_connection(
             .map(|(c, p)| (c, Role::published(p)))
             .collect();
         let roles: Vec<Role> = items.iter().map(|(_, r)| r.clone()).collect();
+        read(ctx, list_tags(&filter, &roles));
         prefetch(store, &roles, nodes).await?;
         (items, info, page.total_count)
     };
@@ -181,4 +184,26 @@ pub async fn role_connection(
         edges,
         total_count: i64::try_from(total).unwrap_or(i64::MAX),
     })
+}
+
+/// What a list of published roles read: each role's page, and the set it was drawn from (a
+/// category's or a tool's roles, or all of them), which a publish there changes.
+fn list_tags(filter: &Filter, roles: &[Role]) -> Vec<Tag> {
+    let mut tags: Vec<Tag> = roles.iter().map(|r| Tag::Role(r.row().id)).collect();
+    let category = filter.category_id.or_else(|| {
+        // Found by slug: every listed role is in it. An empty list (or an unknown slug) is
+        // kept as a list of all roles and of the catalog, which a new category changes.
+        filter
+            .category_slug
+            .as_ref()
+            .and_then(|_| roles.first().map(|r| r.row().category_id))
+    });
+    match (category, filter.tool_id) {
+        (None, None) => tags.extend([Tag::Roles, Tag::Catalog]),
+        (category, tool) => {
+            tags.extend(category.map(Tag::Category));
+            tags.extend(tool.map(Tag::Tool));
+        }
+    }
+    tags
 }

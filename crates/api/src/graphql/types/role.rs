@@ -12,6 +12,7 @@ use super::enums::{ExposureLabel, RoleStatus, TaskType};
 use super::loader;
 use super::revision::Revision;
 use super::risk::Risk;
+use crate::cache::Tag;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 use crate::graphql::context;
 use crate::graphql::loaders::{
@@ -380,6 +381,8 @@ impl Role {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
+        // Targets that are not published are left out until they are.
+        context::read(ctx, paths.iter().map(|p| Tag::Role(p.0)));
         let targets = self
             .targets(ctx, paths.iter().map(|p| p.0).collect())
             .await
@@ -455,8 +458,12 @@ impl Role {
             .gql();
         }
         let row = self.row();
+        // Any publish in the category can change who the nearest peers are.
+        context::read(ctx, [Tag::Category(row.category_id)]);
         if let Some(peers) = self.0.related.get() {
-            return Ok(peers.iter().take(first as usize).cloned().collect());
+            let peers: Vec<Role> = peers.iter().take(first as usize).cloned().collect();
+            context::read(ctx, peers.iter().map(|p| Tag::Role(p.row().id)));
+            return Ok(peers);
         }
         let key = PeersOf {
             role_id: row.id,
@@ -484,10 +491,12 @@ impl Role {
                 .gql()?
                 .unwrap_or_default()
         };
-        Ok(publishing::nearest(peers, row.score, first as usize)
+        let peers: Vec<Role> = publishing::nearest(peers, row.score, first as usize)
             .into_iter()
             .map(Role::published)
-            .collect())
+            .collect();
+        context::read(ctx, peers.iter().map(|p| Tag::Role(p.row().id)));
+        Ok(peers)
     }
 
     /// Editorial state; public readers only ever see PUBLISHED.
