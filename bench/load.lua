@@ -3,7 +3,9 @@
 -- prints one machine-readable RESULT line at the end.
 --
 -- Environment (set by bench/run):
---   BENCH_SCENARIO  baseline | page | list | search | mix
+--   BENCH_SCENARIO  baseline | page | list | search | mix | cached | revalidate
+--                   (cached: the page, from a server with its response cache on; revalidate:
+--                   the page with If-None-Match of its current ETag, from etags.txt)
 --   BENCH_TARGET    jobrisk | postgraphile
 --   BENCH_DATA      folder with slugs.txt and categories.txt written by bench/gen.rs
 --   BENCH_THREADS   wrk's --threads (each thread takes its own share of slugs)
@@ -65,7 +67,7 @@ end
 -- errors and writes are globals: done() reads them from each thread with thread:get.
 errors, writes = 0, 0
 local tid, n = 0, 0
-local slugs, categories = {}, {}
+local slugs, categories, etags = {}, {}, {}
 local pool, version, free = {}, {}, {}
 local headers = { ["Content-Type"] = "application/json" }
 local write_headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
@@ -76,6 +78,10 @@ function init(args)
   for _, line in ipairs(lines(data .. "/categories.txt")) do
     local id, slug = line:match("^(%d+) (%S+)$")
     if id then categories[#categories + 1] = { id = id, slug = slug } end
+  end
+  for _, line in ipairs(lines(data .. "/etags.txt")) do
+    local slug, etag = line:match("^(%S+) (.+)$")
+    if slug then etags[#etags + 1] = { slug = slug, etag = etag } end
   end
   -- Writes go to the end of the shuffled slug list, each thread its own slugs, so two threads
   -- never race for one role's version.
@@ -118,8 +124,12 @@ function request()
   if scenario == "baseline" then
     if target == "jobrisk" then return wrk.format("GET", "/healthz") end
     return post("{ __typename }", "{}")
-  elseif scenario == "page" then
+  elseif scenario == "page" or scenario == "cached" then
     return page()
+  elseif scenario == "revalidate" then
+    local e = etags[(n * nthreads + tid) % #etags + 1]
+    local hdrs = { ["Content-Type"] = "application/json", ["If-None-Match"] = e.etag }
+    return post(target == "jobrisk" and JOBRISK_PAGE or PG_PAGE, '{"slug":"' .. e.slug .. '"}', hdrs)
   elseif scenario == "list" then
     local c = categories[(n + tid) % #categories + 1]
     if target == "jobrisk" then return post(JOBRISK_LIST, '{"category":"' .. c.slug .. '"}') end
@@ -135,7 +145,8 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 or body:find('"errors"', 1, true) then errors = errors + 1 end
+  local expected = (scenario == "revalidate") and 304 or 200
+  if status ~= expected or body:find('"errors"', 1, true) then errors = errors + 1 end
   if scenario == "mix" and target == "jobrisk" then
     -- Give the role back to the pool with the version the answer reports.
     local entry, v = body:match('"w(%d+)":{"slug":"[^"]*","version":(%d+)}')

@@ -12,7 +12,9 @@ import subprocess
 import sys
 
 SERVERS = ["jobrisk-sqlite", "jobrisk-postgres", "postgraphile"]
-SCENARIOS = ["baseline", "page", "list", "search", "mix"]
+SCENARIOS = ["baseline", "page", "list", "search", "mix", "cached", "revalidate"]
+# The response cache's bound in the cached scenarios (bench/run starts the server with it).
+CACHE_MAX_BYTES = 64 * 1024 * 1024
 REFERENCE_HEADING = "## Reference: the current main"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -96,6 +98,7 @@ def figures(r):
         "errors": r["graphql_or_status_errors"] + r["socket_errors"],
         "requests": r["requests"],
         "writes": r["writes"],
+        "staleness": r.get("staleness"),
     }
 
 
@@ -170,6 +173,10 @@ def main():
                 errors = str(f["errors"])
                 if scenario == "mix":
                     errors += f" ({f['writes']} writes)"
+                if scenario == "cached" and f["staleness"]:
+                    st = f["staleness"]
+                    errors += (f" ({st['publishes']} publishes, {st['stale']} stale, "
+                               f"{st['errors']} failed)")
                 w(f"| {server} | {scenario} | {fmt(f['rps'])} | {fmt(f['p50'], 2)} | "
                   f"{fmt(f['p99'], 2)} | {fmt(f['rss'], 1)} | {fmt(f['stmts'], 2)} | "
                   f"{fmt(f['bytes'])} | {errors} |")
@@ -228,6 +235,32 @@ def main():
         r = ratio(get(size, "jobrisk-sqlite", "page", "rps"), main_page.get(size))
         w(f"| {size:,} roles, SQLite page req/s >= 2x the current main's (reference below) | "
           f"{rx(r)} |")
+    w("")
+    w("## Goals of issue 9 against this run")
+    w("")
+    w("| goal | measured |")
+    w("|---|---|")
+    for size in sizes:
+        for server in ["jobrisk-sqlite", "jobrisk-postgres"]:
+            base = get(size, server, "baseline", "rps")
+            for scenario, want in [("cached", 0.5), ("revalidate", 0.7)]:
+                r = ratio(get(size, server, scenario, "rps"), base)
+                if r is None:
+                    continue
+                w(f"| {size:,} roles, {server} {scenario} page req/s >= {want}x /healthz | "
+                  f"{rx(r)} |")
+            st = get(size, server, "cached", "staleness")
+            if st:
+                w(f"| {size:,} roles, {server}: no stale page after a publish (one a second) | "
+                  f"{st['stale']} stale of {st['publishes']} publishes "
+                  f"({st['errors']} failed) |")
+            # The server's baseline: its peak serving the same pages without the cache.
+            rss = get(size, server, "cached", "rss")
+            base_rss = get(size, server, "page", "rss") or get(size, server, "baseline", "rss")
+            if rss is not None and base_rss is not None:
+                bound = base_rss + CACHE_MAX_BYTES / 1024 / 1024
+                w(f"| {size:,} roles, {server} cached peak RSS <= uncached page's + cache bound "
+                  f"({fmt(bound, 1)} MB) | {fmt(rss, 1)} MB |")
     w("")
     w(reference or f"{REFERENCE_HEADING}\n\nNone recorded yet.")
     print("\n".join(out))

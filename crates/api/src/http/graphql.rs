@@ -373,6 +373,24 @@ async fn run(
         }
         Err(Refusal::Bad(message)) => return refuse(message),
     };
+    let anonymous = matches!(caller, Caller::Anonymous { .. });
+    let key = (anonymous && state.cache.is_some()).then(|| {
+        cache::key_of(
+            params.operation_name.as_deref(),
+            &params.query,
+            &params.variables,
+        )
+    });
+    // A fresh answer to the same question is served before parsing and analysis: it was kept
+    // only after they passed, for exactly this operation, document and variables.
+    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
+        && let Some(entry) = cache.get_fresh(key).await
+    {
+        return Answer {
+            operation: params.operation_name,
+            ..cached(state, media, &entry, "HIT")
+        };
+    }
     let document = match state.documents.get(&params.query) {
         Some(document) => ExecutableDocument::clone(&document),
         None => {
@@ -400,15 +418,6 @@ async fn run(
             }
         }
     };
-    let anonymous = matches!(caller, Caller::Anonymous { .. });
-    // The variables as sent, before they are moved into the request (their keys in order).
-    let key = (anonymous && state.cache.is_some()).then(|| {
-        cache::key_of(
-            params.operation_name.as_deref(),
-            &params.query,
-            &params.variables,
-        )
-    });
     let variables = Variables::from_json(serde_json::Value::Object(params.variables));
     let analysis = match state.cost.check(
         &document,
@@ -529,7 +538,7 @@ fn cached(state: &AppState, media: Media, entry: &Entry, how: &'static str) -> A
         http: HttpCaching {
             control: Some(state.settings.public_cache_control.clone()),
             etag: Some(entry.etag.clone()),
-            tags: Some(cache::tags::joined(&entry.tags, " ")),
+            tags: Some(entry.names.clone()),
         },
     }
 }
