@@ -311,20 +311,48 @@ async fn http_caches_get_entity_tags_cache_control_and_purge_keys(app: TestApp) 
     assert_eq!(header(&private, "etag"), "");
     assert_eq!(header(&private, "surrogate-key"), "");
 
-    // After a publish the old tag no longer matches.
+    // After a publish the old tag no longer matches, and the publish's result names what a CDN
+    // must purge: the page's own keys, not another page's.
+    let other = get_page(&app, "accountant", &[]).await;
+    let other_keys = header(&other, "surrogate-key");
     let v = version(&app, "backend-developer").await;
-    edit(
+    let (_, draft) = ask(
         &app,
+        Some(&token),
         UPDATE,
         json!({ "slug": "backend-developer", "v": v, "summary": "New tag." }),
     )
     .await;
-    edit(
+    assert_eq!(
+        draft["extensions"]["cacheTags"],
+        Value::Null,
+        "a draft changes nothing public: {draft:#}"
+    );
+    let (_, published) = ask(
         &app,
+        Some(&token),
         PUBLISH,
         json!({ "slug": "backend-developer", "v": v + 1 }),
     )
     .await;
+    let purged: Vec<&str> = published["extensions"]["cacheTags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("cacheTags in {published:#}"))
+        .iter()
+        .map(|t| t.as_str().expect("a tag name"))
+        .collect();
+    for own in names
+        .iter()
+        .filter(|n| n.starts_with("role-") || n.starts_with("slug-"))
+    {
+        assert!(purged.contains(own), "{own} not in {purged:?}");
+    }
+    for theirs in other_keys
+        .split(' ')
+        .filter(|n| n.starts_with("role-") || n.starts_with("slug-"))
+    {
+        assert!(!purged.contains(&theirs), "{theirs} in {purged:?}");
+    }
     let changed = get_page(&app, "backend-developer", &[("if-none-match", &etag)]).await;
     assert_eq!(changed.status(), 200);
     assert_ne!(header(&changed, "etag"), etag);
@@ -467,6 +495,114 @@ mod two_servers {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_publish_through_one_server_reaches_the_others_cache_postgres() {
         super::a_publish_through_one_server_reaches_the_others_cache(
+            TestApp::spawn_caching(crate::helpers::Backend::Postgres).await,
+        )
+        .await;
+    }
+}
+
+/// A write that fails changes nothing public, and drops nothing.
+async fn a_write_that_fails_drops_nothing(app: TestApp) {
+    let a = json!({ "slug": "backend-developer" });
+    assert_eq!(x_cache(&app, PAGE, a.clone()).await, "MISS");
+    let v = version(&app, "backend-developer").await;
+    // A stale version: refused after nothing was written.
+    let refused = app
+        .query_as(
+            Some(&admin()),
+            PUBLISH,
+            json!({ "slug": "backend-developer", "v": v - 1 }),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{refused:#}"
+    );
+    // A publish whose content breaks a rule, refused inside its transaction.
+    let bad = app
+        .query_as(
+            Some(&admin()),
+            UPDATE,
+            json!({ "slug": "backend-developer", "v": v, "summary": "" }),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{bad:#}"
+    );
+    assert_eq!(x_cache(&app, PAGE, a).await, "HIT");
+}
+
+/// The listening connection is cut while another server publishes: the notification is lost,
+/// yet the page is never served stale (the cache is passed by until listening resumes, and
+/// emptied then), and caching resumes.
+async fn a_lost_listening_connection_never_leaves_a_stale_page(app: TestApp) {
+    let a = json!({ "slug": "backend-developer" });
+    assert_eq!(x_cache(&app, PAGE, a.clone()).await, "MISS");
+    assert_eq!(x_cache(&app, PAGE, a.clone()).await, "HIT");
+    app.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .await;
+    let other = app.sibling().await;
+    let v = version(&app, "backend-developer").await;
+    let publish_there = |query: &'static str, variables: Value| {
+        let client = app.client().clone();
+        let url = other.graphql_url();
+        async move {
+            let r: Value = client
+                .post(url)
+                .bearer_auth(admin())
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .expect("request sent")
+                .json()
+                .await
+                .expect("JSON");
+            assert!(r.get("errors").is_none(), "{r:#}");
+        }
+    };
+    publish_there(
+        UPDATE,
+        json!({ "slug": "backend-developer", "v": v, "summary": "Missed no more." }),
+    )
+    .await;
+    publish_there(PUBLISH, json!({ "slug": "backend-developer", "v": v + 1 })).await;
+    let (_, page) = ask(&app, None, PAGE, a.clone()).await;
+    assert_eq!(
+        page["data"]["role"]["summary"], "Missed no more.",
+        "served stale"
+    );
+    // Listening again within a few seconds, the cache keeps answers again.
+    let started = std::time::Instant::now();
+    loop {
+        let (cache, page) = ask(&app, None, PAGE, a.clone()).await;
+        assert_eq!(
+            page["data"]["role"]["summary"], "Missed no more.",
+            "served stale"
+        );
+        if cache.as_deref() == Some("HIT") {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "caching did not resume"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+on_both!(spawn_caching => a_write_that_fails_drops_nothing);
+
+mod lost_connection {
+    use super::*;
+
+    #[cfg_attr(not(test_postgres_url), ignore = "TEST_POSTGRES_URL is not set")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lost_listening_connection_never_leaves_a_stale_page_postgres() {
+        super::a_lost_listening_connection_never_leaves_a_stale_page(
             TestApp::spawn_caching(crate::helpers::Backend::Postgres).await,
         )
         .await;

@@ -39,6 +39,18 @@ pub struct TestApp {
     _fresh: FreshDatabase,
 }
 
+/// Sends the server's warnings and errors to the test's captured output, so a test that fails
+/// on an `INTERNAL` answer shows what the server logged behind it.
+fn show_server_errors() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 /// A fresh, empty database of its own, removed when dropped.
 pub struct FreshDatabase {
     /// Its URL.
@@ -189,6 +201,7 @@ impl TestApp {
         counting: bool,
         env: Vec<(&'static str, String)>,
     ) -> Self {
+        show_server_errors();
         let fresh = FreshDatabase::create(backend).await;
         let url = fresh.url.clone();
         let config = Config::from_lookup(|key| {

@@ -13,6 +13,21 @@ pub fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a Store> {
         .map_err(|_| ApiError::Internal("schema has no store".into()))
 }
 
+/// What a request's writes changed, as cache tags (request data on mutations): shown in the
+/// result's `extensions.cacheTags`.
+#[derive(Debug, Clone, Default)]
+pub struct Written(pub Collector);
+
+/// The content store for a mutation: its committed writes report what they changed to the
+/// request's [`Written`], when it has one.
+pub fn writer(ctx: &Context<'_>) -> ApiResult<Store> {
+    let store = store(ctx)?;
+    Ok(match ctx.data_opt::<Written>() {
+        Some(Written(collector)) => store.reporting_to(collector.clone()),
+        None => store.clone(),
+    })
+}
+
 /// The request's caller (request data); anonymous when the request carried no token.
 pub fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
     static NOBODY: Caller = Caller::Anonymous {

@@ -31,6 +31,7 @@ use super::rate_limit::{Refused, client_ip};
 use crate::auth::Caller;
 use crate::cache::{self, Collector, Entry, Lookup};
 use crate::error::ApiError;
+use crate::graphql::context::Written;
 use crate::graphql::loaders::DbLoader;
 use crate::metrics::Limiter;
 
@@ -456,6 +457,7 @@ async fn run(
     let run = Run {
         state,
         caller,
+        mutation: analysis.operation_type == OperationType::Mutation,
         media,
         query: params.query,
         variables,
@@ -547,6 +549,8 @@ fn cached(state: &AppState, media: Media, entry: &Entry, how: &'static str) -> A
 struct Run<'a> {
     state: &'a AppState,
     caller: Caller,
+    /// A mutation's result lists what its writes changed, as cache tags.
+    mutation: bool,
     media: Media,
     query: String,
     variables: Variables,
@@ -571,9 +575,13 @@ impl Run<'_> {
         if let Some(collector) = collector {
             request = request.data(collector);
         }
+        let written = self.mutation.then(Written::default);
+        if let Some(written) = &written {
+            request = request.data(written.clone());
+        }
         request.operation_name = self.operation_name.clone();
         request.set_parsed_query(self.document.clone());
-        let response =
+        let mut response =
             match tokio::time::timeout(settings.request_timeout, state.schema.execute(request))
                 .await
             {
@@ -586,6 +594,20 @@ impl Run<'_> {
                     return errors_answer(StatusCode::SERVICE_UNAVAILABLE, media, &[coded(&e)]);
                 }
             };
+        // Purge scripts and CDNs drop exactly what the writes changed: the same names as the
+        // `Surrogate-Key` of the answers that read it.
+        if let Some(Written(changed)) = written {
+            let tags = changed.tags();
+            if !tags.is_empty() {
+                let names = tags
+                    .iter()
+                    .map(|tag| async_graphql::Value::String(tag.to_string()))
+                    .collect();
+                response
+                    .extensions
+                    .insert("cacheTags".to_owned(), async_graphql::Value::List(names));
+            }
+        }
         finish(response, media, settings.max_response_bytes)
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::cache::{self, ResponseCache, TagSet};
+use crate::cache::{self, Collector, ResponseCache, TagSet};
 use crate::error::ApiResult;
 
 /// The content store: the database and, on SQLite, the single-writer gate. Service functions
@@ -22,6 +22,9 @@ pub struct Store {
     gate: Option<Arc<Mutex<()>>>,
     /// Anonymous answers cached by this server, dropped by what each write changes.
     cache: Option<ResponseCache>,
+    /// Where the request being served learns what its writes changed (as cache tags), to show
+    /// them in its result for purge scripts.
+    written: Option<Collector>,
 }
 
 /// An open write transaction; dropped without [`WriteTxn::commit`], it rolls back.
@@ -31,6 +34,7 @@ pub(in crate::service) struct WriteTxn {
     /// What the write changes that readers see, as cache tags.
     touched: std::sync::Mutex<TagSet>,
     cache: Option<ResponseCache>,
+    written: Option<Collector>,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -68,6 +72,9 @@ impl WriteTxn {
         if let Some(cache) = &self.cache {
             cache.invalidate(&tags);
         }
+        if let Some(written) = &self.written {
+            written.extend(tags);
+        }
         Ok(())
     }
 }
@@ -81,6 +88,7 @@ impl Store {
             db,
             gate,
             cache: None,
+            written: None,
         }
     }
 
@@ -88,6 +96,14 @@ impl Store {
     pub fn with_cache(mut self, cache: Option<ResponseCache>) -> Self {
         self.cache = cache;
         self
+    }
+
+    /// The store whose committed writes report their tags to `written`.
+    pub fn reporting_to(&self, written: Collector) -> Self {
+        Self {
+            written: Some(written),
+            ..self.clone()
+        }
     }
 
     /// The connection, for reads.
@@ -107,6 +123,7 @@ impl Store {
             _gate: gate,
             touched: Default::default(),
             cache: self.cache.clone(),
+            written: self.written.clone(),
         })
     }
 }

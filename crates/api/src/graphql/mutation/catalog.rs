@@ -5,7 +5,7 @@ use async_graphql::{Context, Object};
 
 use crate::auth::permit::{Delete, Write};
 use crate::error::{GqlResult, ResultExt};
-use crate::graphql::context::{permit, store};
+use crate::graphql::context::{permit, writer};
 use crate::graphql::types::catalog::{Category, Source, Tool};
 use crate::graphql::types::inputs::{
     CategoryInput, CategoryPatchInput, SourceInput, SourcePatchInput, ToolInput, ToolPatchInput,
@@ -24,7 +24,7 @@ impl CatalogMutation {
         #[graphql(desc = "The new category.")] input: CategoryInput,
     ) -> GqlResult<Category> {
         let permit = permit::<Write>(ctx).gql()?;
-        let row = store(ctx)
+        let row = writer(ctx)
             .gql()?
             .create_category(&permit, input.into())
             .await;
@@ -41,7 +41,7 @@ impl CatalogMutation {
         #[graphql(desc = "The changes.")] input: CategoryPatchInput,
     ) -> GqlResult<Category> {
         let permit = permit::<Write>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store
             .update_category(&permit, &slug, expected_version, input.into())
             .await;
@@ -56,7 +56,7 @@ impl CatalogMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Category> {
         let permit = permit::<Delete>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store
             .delete_category(&permit, &slug, expected_version)
             .await;
@@ -70,7 +70,7 @@ impl CatalogMutation {
         #[graphql(desc = "The new tool.")] input: ToolInput,
     ) -> GqlResult<Tool> {
         let permit = permit::<Write>(ctx).gql()?;
-        let row = store(ctx).gql()?.create_tool(&permit, input.into()).await;
+        let row = writer(ctx).gql()?.create_tool(&permit, input.into()).await;
         row.map(Tool).gql()
     }
 
@@ -84,7 +84,7 @@ impl CatalogMutation {
         #[graphql(desc = "The changes.")] input: ToolPatchInput,
     ) -> GqlResult<Tool> {
         let permit = permit::<Write>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store
             .update_tool(&permit, &slug, expected_version, input.into())
             .await;
@@ -99,7 +99,7 @@ impl CatalogMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Tool> {
         let permit = permit::<Delete>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store.delete_tool(&permit, &slug, expected_version).await;
         row.map(Tool).gql()
     }
@@ -111,7 +111,10 @@ impl CatalogMutation {
         #[graphql(desc = "The new source.")] input: SourceInput,
     ) -> GqlResult<Source> {
         let permit = permit::<Write>(ctx).gql()?;
-        let row = store(ctx).gql()?.create_source(&permit, input.into()).await;
+        let row = writer(ctx)
+            .gql()?
+            .create_source(&permit, input.into())
+            .await;
         row.map(Source).gql()
     }
 
@@ -125,7 +128,7 @@ impl CatalogMutation {
         #[graphql(desc = "The changes.")] input: SourcePatchInput,
     ) -> GqlResult<Source> {
         let permit = permit::<Write>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store
             .update_source(&permit, &slug, expected_version, input.into())
             .await;
@@ -140,7 +143,7 @@ impl CatalogMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Source> {
         let permit = permit::<Delete>(ctx).gql()?;
-        let store = store(ctx).gql()?;
+        let store = writer(ctx).gql()?;
         let row = store.delete_source(&permit, &slug, expected_version).await;
         row.map(Source).gql()
     }

@@ -6,7 +6,7 @@ use entity::RoleStatus;
 
 use crate::auth::permit::{Delete, Publish, Write};
 use crate::error::{GqlResult, ResultExt};
-use crate::graphql::context::{permit, store};
+use crate::graphql::context::{permit, writer};
 use crate::graphql::types::inputs::{RoleInput, RolePatchInput};
 use crate::graphql::types::role::Role;
 
@@ -23,7 +23,7 @@ impl RoleMutation {
         #[graphql(desc = "The new page.")] input: RoleInput,
     ) -> GqlResult<Role> {
         let permit = permit::<Write>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .create_role(&permit, input.into())
             .await
@@ -42,7 +42,7 @@ impl RoleMutation {
         #[graphql(desc = "The changes.")] input: RolePatchInput,
     ) -> GqlResult<Role> {
         let permit = permit::<Write>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .update_role(&permit, &slug, expected_version, input.into())
             .await
@@ -94,7 +94,7 @@ impl RoleMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Role> {
         let permit = permit::<Delete>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .delete_role(&permit, &slug, expected_version)
             .await
@@ -112,7 +112,7 @@ impl RoleMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Role> {
         let permit = permit::<Write>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .restore_revision(&permit, &slug, expected_version, revision)
             .await
@@ -129,7 +129,7 @@ impl RoleMutation {
         #[graphql(desc = "The `version` you last read.")] expected_version: i32,
     ) -> GqlResult<Role> {
         let permit = permit::<Write>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .discard_role_changes(&permit, &slug, expected_version)
             .await
@@ -147,7 +147,7 @@ impl RoleMutation {
         status: RoleStatus,
     ) -> GqlResult<Role> {
         let permit = permit::<Publish>(ctx).gql()?;
-        let role = store(ctx)
+        let role = writer(ctx)
             .gql()?
             .set_status(&permit, &slug, expected_version, status)
             .await
