@@ -23,6 +23,10 @@ pub async fn connect(url: &str) -> ApiResult<DatabaseConnection> {
         .connect_timeout(ACQUIRE_TIMEOUT)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .sqlx_logging(false);
+    // Write-ahead logging: readers never wait for a write's commit nor a commit for readers.
+    // With the rollback journal sqlx leaves by default, each commit waited for every open read
+    // to finish, and under load a save could run out of its busy timeout and fail.
+    options.map_sqlx_sqlite_opts(|o| o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal));
     if !url.contains("plan_cache_mode") {
         // Every read is a prepared statement whose plan does not depend on its values (an
         // index per shape). Left to choose, PostgreSQL keeps planning the page's links afresh
