@@ -3,14 +3,18 @@
 -- prints one machine-readable RESULT line at the end.
 --
 -- Environment (set by bench/run):
---   BENCH_SCENARIO  baseline | page | list | search | mix | cached | revalidate
---                   (cached: the page, from a server with its response cache on; revalidate:
---                   the page with If-None-Match of its current ETag, from etags.txt)
+--   BENCH_SCENARIO  baseline | page | list | search | mix | cached | cached-get | revalidate |
+--                   storm | two
+--                   (from a server with its response cache on: cached is the page over POST,
+--                   cached-get over GET; revalidate is the GET with If-None-Match of its
+--                   current ETag, from etags.txt; storm is cached while bench/staleness.py
+--                   publishes once a second; two is storm against two servers, one per thread)
 --   BENCH_TARGET    jobrisk | postgraphile
 --   BENCH_DATA      folder with slugs.txt and categories.txt written by bench/gen.rs
 --   BENCH_THREADS   wrk's --threads (each thread takes its own share of slugs)
 --   BENCH_TOKEN     bearer token with content:write (jobrisk writes in the mix)
 --   BENCH_WRITE_EVERY  one request in this many is a write in the mix (default 20: 5 %)
+--   BENCH_PORTS     for two: the servers' ports, comma-separated; thread i talks to port i mod n
 
 local scenario = os.getenv("BENCH_SCENARIO") or "page"
 local target = os.getenv("BENCH_TARGET") or "jobrisk"
@@ -58,9 +62,15 @@ local function lines(path)
 end
 
 local threads = {}
+local ports = {}
+for p in (os.getenv("BENCH_PORTS") or ""):gmatch("%d+") do ports[#ports + 1] = p end
 
 function setup(thread)
   thread:set("tid", #threads)
+  if #ports > 0 then
+    -- Each thread keeps to one server, as a load balancer's sticky connections would.
+    thread.addr = wrk.lookup("127.0.0.1", ports[#threads % #ports + 1])[1]
+  end
   threads[#threads + 1] = thread
 end
 
@@ -99,6 +109,19 @@ local function post(query, variables, hdrs)
   return wrk.format("POST", "/graphql", hdrs or headers, body)
 end
 
+local function urlencode(text)
+  return (text:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
+-- The page over GET (GraphQL over HTTP): the document in the URL, as a CDN would see it. The
+-- Lua source escapes the quotes of its POST bodies; a URL carries them as they are.
+local GET_PAGE = "/graphql?query=" .. urlencode((JOBRISK_PAGE:gsub('\\"', '"'))) .. "&variables="
+local get_headers = { ["Accept"] = "application/graphql-response+json" }
+
+local function get_page(slug, hdrs)
+  return wrk.format("GET", GET_PAGE .. urlencode('{"slug":"' .. slug .. '"}'), hdrs or get_headers)
+end
+
 local function page()
   local slug = slugs[(n * nthreads + tid) % #slugs + 1]
   return post(target == "jobrisk" and JOBRISK_PAGE or PG_PAGE, '{"slug":"' .. slug .. '"}')
@@ -124,12 +147,14 @@ function request()
   if scenario == "baseline" then
     if target == "jobrisk" then return wrk.format("GET", "/healthz") end
     return post("{ __typename }", "{}")
-  elseif scenario == "page" or scenario == "cached" then
+  elseif scenario == "page" or scenario == "cached" or scenario == "storm" or scenario == "two" then
     return page()
+  elseif scenario == "cached-get" then
+    return get_page(slugs[(n * nthreads + tid) % #slugs + 1])
   elseif scenario == "revalidate" then
     local e = etags[(n * nthreads + tid) % #etags + 1]
-    local hdrs = { ["Content-Type"] = "application/json", ["If-None-Match"] = e.etag }
-    return post(target == "jobrisk" and JOBRISK_PAGE or PG_PAGE, '{"slug":"' .. e.slug .. '"}', hdrs)
+    return get_page(e.slug, { ["Accept"] = "application/graphql-response+json",
+      ["If-None-Match"] = e.etag })
   elseif scenario == "list" then
     local c = categories[(n + tid) % #categories + 1]
     if target == "jobrisk" then return post(JOBRISK_LIST, '{"category":"' .. c.slug .. '"}') end
