@@ -1,6 +1,7 @@
 //! The `jobrisk` command: serves the API and runs the operator's tasks.
 
 mod exposure;
+mod import_occupation;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +77,10 @@ enum Command {
         #[command(flatten)]
         auth: AuthArgs,
     },
+    /// Start draft role pages from O*NET occupations of the shipped reference data: one by code
+    /// (`CODE --slug S --category C`), or every occupation no role has yet (`--all --category C`,
+    /// one transaction each, so it can be interrupted and run again).
+    ImportOccupation(Box<import_occupation::Args>),
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
     Exposure {
@@ -154,6 +159,10 @@ fn main() -> ExitCode {
             action,
         } => run_async(&log, migrate(database, action)),
         Command::Seed { database, log } => run_async(&log, seed(database)),
+        Command::ImportOccupation(args) => {
+            let log = args.log.clone();
+            run_async(&log, import_occupation::run(*args))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -189,6 +189,17 @@ impl TestApp {
         Self::spawn_with(backend, false, Vec::new()).await
     }
 
+    /// Like [`TestApp::spawn_empty`], verifying editors' tokens signed with [`JWT_SECRET`].
+    pub async fn spawn_empty_with_jwt(backend: Backend) -> Self {
+        let env = vec![("JOBRISK_JWT_SECRET", JWT_SECRET.to_owned())];
+        Self::spawn_with(backend, false, env).await
+    }
+
+    /// The URL of the server's database, for commands run beside it.
+    pub fn database_url(&self) -> &str {
+        &self._fresh.url
+    }
+
     /// Like [`TestApp::spawn`], with extra configuration variables (e.g. the JWT key).
     pub async fn spawn_configured(backend: Backend, env: Vec<(&'static str, String)>) -> Self {
         let app = Self::spawn_with(backend, false, env).await;

@@ -15,6 +15,7 @@ mod jwks;
 mod lists;
 mod page;
 mod process;
+mod reference;
 mod related;
 mod statements;
 mod visibility;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod reference;
 // The demo loader writes the way the service layer does, in one transaction of its own.
 #[allow(clippy::disallowed_methods)]
 pub mod seed;

@@ -5,12 +5,19 @@ use async_graphql::Context;
 use crate::auth::{Caller, Grant, Permit};
 use crate::cache::{Collector, Tag};
 use crate::error::{ApiError, ApiResult};
+use crate::reference::Reference;
 use crate::service::{Store, Visibility, visibility};
 
 /// The content store (schema data): every read and write goes through it.
 pub fn store<'a>(ctx: &Context<'a>) -> ApiResult<&'a Store> {
     ctx.data::<Store>()
         .map_err(|_| ApiError::Internal("schema has no store".into()))
+}
+
+/// The shipped research data (schema data).
+pub fn reference<'a>(ctx: &Context<'a>) -> ApiResult<&'a Reference> {
+    ctx.data::<Reference>()
+        .map_err(|_| ApiError::Internal("schema has no reference data".into()))
 }
 
 /// What a request's writes changed, as cache tags (request data on mutations): shown in the

@@ -31,6 +31,7 @@ use async_graphql_value::Value as AstValue;
 
 use crate::graphql::query::audit::{AUDIT_DEFAULT, AUDIT_MAX};
 use crate::graphql::types::role::{RELATED_DEFAULT, RELATED_MAX, REVISIONS_DEFAULT, REVISIONS_MAX};
+use crate::reference::{BENCHMARKS_MAX, DATASETS};
 use crate::service::catalog::{MAX_CATEGORIES, MAX_SOURCES, MAX_TOOLS};
 use crate::service::content::MAX_ITEMS;
 use crate::service::listing::{DEFAULT_PAGE, MAX_PAGE};
@@ -147,6 +148,11 @@ fn size_rule(parent: &str, field: &str) -> Option<Size> {
             default: AUDIT_DEFAULT as u64,
             max: AUDIT_MAX as u64,
         },
+        ("Query", "occupations") => page,
+        ("OccupationConnection", "nodes" | "edges") => Size::Page,
+        ("Occupation", "tasks") => Size::Fixed(items),
+        ("Role" | "Occupation", "benchmarks") => Size::Fixed(BENCHMARKS_MAX as u64),
+        ("Query", "referenceDatasets") => Size::Fixed(DATASETS.len() as u64),
         // One per factor kind, one per evidence kind, one per level band.
         ("Risk", "factors") => Size::Fixed(3),
         ("Risk", "contributions") => Size::Fixed(4),

@@ -37,7 +37,9 @@ pub fn schema_over(store: Option<Store>, introspection: bool) -> AppSchema {
         EmptySubscription,
     )
     .limit_recursive_depth(cost::MAX_NESTING)
-    .limit_directives(16);
+    .limit_directives(16)
+    // Parsed on first use: a server that never shows research data never pays for it.
+    .data(crate::reference::Reference::default());
     if !introspection {
         builder = builder.disable_introspection();
     }

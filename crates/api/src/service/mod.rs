@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod content;
 pub mod editing;
 pub mod listing;
+pub mod occupations;
 pub mod publishing;
 pub mod reads;
 pub mod roles;

@@ -5,8 +5,8 @@ use async_graphql::{Context, Object};
 use entity::RoleStatus;
 
 use crate::auth::permit::{Delete, Publish, Write};
-use crate::error::{GqlResult, ResultExt};
-use crate::graphql::context::{permit, writer};
+use crate::error::{ApiError, GqlResult, ResultExt};
+use crate::graphql::context::{permit, reference, writer};
 use crate::graphql::types::inputs::{RoleInput, RolePatchInput};
 use crate::graphql::types::role::Role;
 
@@ -27,6 +27,43 @@ impl RoleMutation {
             .gql()?
             .create_role(&permit, input.into())
             .await
+            .gql()?;
+        Ok(Role::working(role))
+    }
+
+    /// Starts a role page from an O*NET occupation of the reference data: a DRAFT titled like
+    /// the occupation, with its O*NET tasks, their human exposure labels and core/supplemental
+    /// types (so its task exposure equals the published one), middle factors and texts still to
+    /// write. Needs `content:write`.
+    async fn create_role_from_occupation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "O*NET-SOC code of the occupation, e.g. 15-1252.00.")] code: String,
+        #[graphql(desc = "URL key of the new page.")] slug: String,
+        #[graphql(desc = "Slug of an existing category.")] category_slug: String,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Write>(ctx).gql()?;
+        let data = reference(ctx).gql()?.data().gql()?;
+        let content = data
+            .require("code", &code)
+            .gql()?
+            .draft(&slug, &category_slug);
+        let role = writer(ctx)
+            .gql()?
+            .create_role(&permit, content)
+            .await
+            // The draft is built from this mutation's arguments: errors name them.
+            .map_err(|e| match e {
+                ApiError::BadInput { field, message } => ApiError::BadInput {
+                    field: match field.as_str() {
+                        "input.slug" => "slug".into(),
+                        "input.category" | "input.categorySlug" => "categorySlug".into(),
+                        _ => field,
+                    },
+                    message,
+                },
+                other => other,
+            })
             .gql()?;
         Ok(Role::working(role))
     }

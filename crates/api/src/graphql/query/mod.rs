@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod model;
+pub mod reference;
 pub mod roles;
 
 use async_graphql::MergedObject;
@@ -15,4 +16,5 @@ pub struct QueryRoot(
     catalog::CatalogQuery,
     model::ModelQuery,
     audit::AuditQuery,
+    reference::ReferenceQuery,
 );

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod connection;
 pub mod enums;
 pub mod inputs;
+pub mod reference;
 pub mod revision;
 pub mod risk;
 pub mod role;

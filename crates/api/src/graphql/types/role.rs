@@ -10,6 +10,7 @@ use entity::{ToolLinkKind, role, role_task, role_tool};
 use super::catalog::{Category, Source, Tool};
 use super::enums::{ExposureLabel, RoleStatus, TaskType};
 use super::loader;
+use super::reference::Benchmark;
 use super::revision::Revision;
 use super::risk::Risk;
 use crate::cache::Tag;
@@ -441,6 +442,17 @@ impl Role {
             .into_iter()
             .map(Source)
             .collect())
+    }
+
+    /// Published research values for the role's occupation (its O*NET-SOC code): the "GPTs are
+    /// GPTs" indices by human and by GPT-4 labels and the "Working with AI" applicability score,
+    /// each with its source, licence, attribution and percentile. Empty without a code.
+    async fn benchmarks(&self, ctx: &Context<'_>) -> GqlResult<Vec<Benchmark>> {
+        let Some(code) = self.row().onet_soc_code.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let data = context::reference(ctx).gql()?.data().gql()?;
+        Ok(data.benchmarks(code).into_iter().map(Benchmark).collect())
     }
 
     /// Other published roles in the same category, nearest in score first.
