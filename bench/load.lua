@@ -8,7 +8,8 @@
 --                   (from a server with its response cache on: cached is the page over POST,
 --                   cached-get over GET; revalidate is the GET with If-None-Match of its
 --                   current ETag, from etags.txt; storm is cached while bench/staleness.py
---                   publishes once a second; two is storm against two servers, one per thread)
+--                   publishes once a second; two is storm against two servers, one per thread;
+--                   bounded is cached through a cache smaller than all pages)
 --   BENCH_TARGET    jobrisk | postgraphile
 --   BENCH_DATA      folder with slugs.txt and categories.txt written by bench/gen.rs
 --   BENCH_THREADS   wrk's --threads (each thread takes its own share of slugs)
@@ -147,7 +148,8 @@ function request()
   if scenario == "baseline" then
     if target == "jobrisk" then return wrk.format("GET", "/healthz") end
     return post("{ __typename }", "{}")
-  elseif scenario == "page" or scenario == "cached" or scenario == "storm" or scenario == "two" then
+  elseif scenario == "page" or scenario == "cached" or scenario == "storm" or scenario == "two"
+      or scenario == "bounded" then
     return page()
   elseif scenario == "cached-get" then
     return get_page(slugs[(n * nthreads + tid) % #slugs + 1])

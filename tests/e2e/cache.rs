@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::editing::admin;
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, JWT_SECRET, TestApp};
 use crate::on_both;
 
 const PAGE: &str = r#"query Page($slug: String!) {
@@ -608,3 +608,71 @@ mod lost_connection {
         .await;
     }
 }
+
+/// A repeated anonymous request is served without being decoded again (the cache remembers
+/// where its answer is), yet it still counts against the client's rate limit, and a publish
+/// still shows at once.
+async fn repeated_requests_keep_rate_limits_and_freshness(backend: Backend) {
+    let app = TestApp::spawn_configured(
+        backend,
+        vec![
+            ("JOBRISK_JWT_SECRET", JWT_SECRET.to_owned()),
+            ("JOBRISK_CACHE_MAX_BYTES", (8 * 1024 * 1024).to_string()),
+            ("JOBRISK_RATE_LIMIT_RPS", "1".to_owned()),
+            ("JOBRISK_RATE_LIMIT_BURST", "4".to_owned()),
+        ],
+    )
+    .await;
+    let body = json!({ "query": PAGE, "variables": { "slug": "accountant" } });
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        let response = app
+            .client()
+            .post(app.graphql_url())
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let cache = response
+            .headers()
+            .get("x-cache")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        seen.push((response.status().as_u16(), cache));
+    }
+    assert_eq!(
+        seen[..4],
+        [
+            (200, Some("MISS".to_owned())),
+            (200, Some("HIT".to_owned())),
+            (200, Some("HIT".to_owned())),
+            (200, Some("HIT".to_owned())),
+        ],
+        "{seen:?}"
+    );
+    assert!(
+        seen[4..].iter().any(|(status, _)| *status == 429),
+        "{seen:?}"
+    );
+
+    let v = version(&app, "accountant").await;
+    let saved = edit(
+        &app,
+        UPDATE,
+        json!({ "slug": "accountant", "v": v, "summary": "Remembered, then republished." }),
+    )
+    .await;
+    let v = saved["updateRole"]["version"].as_i64().expect("version");
+    edit(&app, PUBLISH, json!({ "slug": "accountant", "v": v })).await;
+    // Wait for the rate limit to let two more requests through.
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let (cache, answer) = ask(&app, None, PAGE, json!({ "slug": "accountant" })).await;
+    assert_eq!(cache.as_deref(), Some("MISS"));
+    assert_eq!(
+        answer["data"]["role"]["summary"],
+        "Remembered, then republished."
+    );
+    let (cache, _) = ask(&app, None, PAGE, json!({ "slug": "accountant" })).await;
+    assert_eq!(cache.as_deref(), Some("HIT"));
+}
+
+on_both!(backend => repeated_requests_keep_rate_limits_and_freshness);

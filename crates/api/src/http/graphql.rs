@@ -43,9 +43,29 @@ pub async fn get(
     uri: Uri,
 ) -> Response {
     let accepted = negotiate(&headers);
+    let raw = remembering(
+        &state,
+        &headers,
+        b'G',
+        &[uri.query().unwrap_or_default().as_bytes()],
+    );
+    if let Some(raw) = &raw
+        && let Some(response) = remembered(&state, peer.ip(), &headers, accepted, raw).await
+    {
+        return response;
+    }
     match params::from_get(uri.query()) {
         Ok(Some(params)) => {
-            handle(&state, peer.ip(), &headers, accepted, Method::GET, params).await
+            handle(
+                &state,
+                peer.ip(),
+                &headers,
+                accepted,
+                Method::GET,
+                params,
+                raw,
+            )
+            .await
         }
         Ok(None) if state.settings.graphiql && accepted == Accepted::Html => graphiql::page(),
         Ok(None) => malformed(
@@ -89,8 +109,28 @@ pub async fn post(
             return malformed(&state, accepted, m);
         }
     };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map_or(&b""[..], |v| v.as_bytes());
+    let raw = remembering(&state, &headers, b'P', &[content_type, b"\0", &body]);
+    if let Some(raw) = &raw
+        && let Some(response) = remembered(&state, peer.ip(), &headers, accepted, raw).await
+    {
+        return response;
+    }
     match params::from_post(&headers, &body) {
-        Ok(params) => handle(&state, peer.ip(), &headers, accepted, Method::POST, params).await,
+        Ok(params) => {
+            handle(
+                &state,
+                peer.ip(),
+                &headers,
+                accepted,
+                Method::POST,
+                params,
+                raw,
+            )
+            .await
+        }
         Err(m) => malformed(&state, accepted, m),
     }
 }
@@ -278,6 +318,62 @@ fn malformed(state: &AppState, accepted: Accepted, m: Malformed) -> Response {
     answer.into_response(&HeaderMap::new())
 }
 
+/// The raw request as the response cache remembers it (a method byte, then `parts`), for an
+/// anonymous request to a server with a response cache; `None` otherwise.
+fn remembering(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: u8,
+    parts: &[&[u8]],
+) -> Option<Bytes> {
+    if state.cache.is_none() || headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    let mut raw = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    raw.push(method);
+    for part in parts {
+        raw.extend_from_slice(part);
+    }
+    Some(Bytes::from(raw))
+}
+
+/// A fresh cached answer for an exact anonymous request seen before, without decoding it
+/// again; `None` sends the request down the whole path. The client's rate limit is checked
+/// as on that path, once.
+async fn remembered(
+    state: &AppState,
+    peer: IpAddr,
+    headers: &HeaderMap,
+    accepted: Accepted,
+    raw: &[u8],
+) -> Option<Response> {
+    let cache = state.cache.as_ref()?;
+    if accepted == Accepted::Nothing {
+        return None;
+    }
+    let started = Instant::now();
+    let known = cache.request_key(raw).await?;
+    let entry = cache.peek_fresh(&known.key).await?;
+    let media = media_for(accepted);
+    let client = client_ip(peer, headers, &state.settings.trusted_proxies);
+    let answer = match state.rate_limits.check_anonymous(client) {
+        Err(refused) => rate_limited(state, media, refused, Limiter::ClientIp),
+        Ok(()) => {
+            cache.count_hit();
+            Answer {
+                operation: known.operation.as_deref().map(str::to_owned),
+                ..cached(state, media, &entry, "HIT")
+            }
+        }
+    };
+    state.metrics.request(
+        answer.operation.as_deref(),
+        answer.outcome,
+        Some(started.elapsed().as_secs_f64()),
+    );
+    Some(answer.into_response(headers))
+}
+
 async fn handle(
     state: &AppState,
     peer: IpAddr,
@@ -285,6 +381,7 @@ async fn handle(
     accepted: Accepted,
     method: Method,
     params: Params,
+    raw: Option<Bytes>,
 ) -> Response {
     let started = Instant::now();
     let requested = params.operation_name.clone();
@@ -298,7 +395,16 @@ async fn handle(
             ))],
         )
     } else {
-        run(state, peer, headers, media_for(accepted), method, params).await
+        run(
+            state,
+            peer,
+            headers,
+            media_for(accepted),
+            method,
+            params,
+            raw,
+        )
+        .await
     };
     state.metrics.request(
         answer.operation.as_deref().or(requested.as_deref()),
@@ -327,6 +433,7 @@ async fn run(
     media: Media,
     method: Method,
     params: Params,
+    raw: Option<Bytes>,
 ) -> Answer {
     let settings = &state.settings;
     // A header that is not visible ASCII cannot be a bearer token: let it fail verification.
@@ -384,6 +491,13 @@ async fn run(
     });
     // A fresh answer to the same question is served before parsing and analysis: it was kept
     // only after they passed, for exactly this operation, document and variables.
+    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref()) {
+        if let Some(raw) = raw {
+            cache
+                .remember_request(raw, *key, params.operation_name.as_deref())
+                .await;
+        }
+    }
     if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
         && let Some(entry) = cache.get_fresh(key).await
     {
