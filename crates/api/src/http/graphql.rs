@@ -491,12 +491,12 @@ async fn run(
     });
     // A fresh answer to the same question is served before parsing and analysis: it was kept
     // only after they passed, for exactly this operation, document and variables.
-    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref()) {
-        if let Some(raw) = raw {
-            cache
-                .remember_request(raw, *key, params.operation_name.as_deref())
-                .await;
-        }
+    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
+        && let Some(raw) = raw
+    {
+        cache
+            .remember_request(raw, *key, params.operation_name.as_deref())
+            .await;
     }
     if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
         && let Some(entry) = cache.get_fresh(key).await
