@@ -10,6 +10,7 @@ mod m20261203_000004_catalog_versions_audit_typed_json;
 mod m20261203_000005_published_snapshots;
 mod m20261203_000006_related_roles_below_index;
 mod m20261203_000007_sqlite_title_search;
+mod m20261204_000008_role_reviews;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_published_snapshots::Migration),
             Box::new(m20261203_000006_related_roles_below_index::Migration),
             Box::new(m20261203_000007_sqlite_title_search::Migration),
+            Box::new(m20261204_000008_role_reviews::Migration),
         ]
     }
 }

@@ -17,5 +17,6 @@ mod page;
 mod process;
 mod reference;
 mod related;
+mod reviews;
 mod statements;
 mod visibility;

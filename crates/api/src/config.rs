@@ -174,6 +174,10 @@ pub struct ServerArgs {
     #[arg(long, env = "JOBRISK_BATCH_WINDOW_MS", value_name = "JOBRISK_BATCH_WINDOW_MS",
           default_value_t = 1, value_parser = whole::<u64>)]
     pub batch_window_ms: u64,
+    /// Age in days past which a cited source is flagged on the roles citing it (staleSources)
+    #[arg(long, env = "JOBRISK_SOURCE_MAX_AGE_DAYS", value_name = "JOBRISK_SOURCE_MAX_AGE_DAYS",
+          default_value_t = 730, value_parser = positive::<u32>)]
+    pub source_max_age_days: u32,
     /// Whether introspection (__schema, __type) is answered: on or off
     #[arg(long, env = "JOBRISK_INTROSPECTION", value_name = "JOBRISK_INTROSPECTION",
           default_value = "on", value_parser = switch, action = clap::ArgAction::Set)]
@@ -402,6 +406,8 @@ pub struct Config {
     /// (`JOBRISK_BATCH_WINDOW_MS`, default 1): longer windows keep batches whole on a loaded
     /// machine at the cost of latency per nesting level.
     pub batch_window_ms: u64,
+    /// Age past which a cited source is flagged (`JOBRISK_SOURCE_MAX_AGE_DAYS`, default 730).
+    pub source_max_age_days: u32,
     /// How editors' tokens are verified.
     pub auth: AuthSettings,
     /// The response cache.
@@ -561,6 +567,7 @@ impl ServeArgs {
             cors_origins: server.cors_origins.clone().unwrap_or_default().0,
             shutdown_grace_secs: server.shutdown_grace_secs,
             batch_window_ms: server.batch_window_ms,
+            source_max_age_days: server.source_max_age_days,
             auth: self.auth.settings()?,
             cache: CacheSettings {
                 max_bytes: self.cache.cache_max_bytes,

@@ -94,6 +94,13 @@ pub async fn migrate(db: &DatabaseConnection) -> ApiResult<()> {
 
 /// Renders snapshots for roles published before snapshots existed (a no-op once done).
 async fn backfill(db: &DatabaseConnection) -> ApiResult<()> {
+    let started = crate::service::reviews::backfill(db).await?;
+    if started > 0 {
+        tracing::info!(
+            started,
+            "added review dates to roles made before reviews existed"
+        );
+    }
     let rendered = crate::service::publishing::backfill(db).await?;
     if rendered > 0 {
         tracing::info!(

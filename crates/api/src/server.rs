@@ -80,7 +80,9 @@ impl Application {
             // its cache is passed by.
             crate::cache::listen(cache.clone(), db.get_postgres_connection_pool().clone()).await;
         }
-        let store = Store::new(db.clone()).with_cache(cache.clone());
+        let store = Store::new(db.clone())
+            .with_cache(cache.clone())
+            .with_source_max_age_days(config.source_max_age_days);
         let schema = schema_over(Some(store), config.introspection);
         let cost = CostModel::from_sdl(&schema.sdl()).map_err(ApiError::Internal)?;
         let state: AppState = Arc::new(Shared {

@@ -14,6 +14,7 @@ pub mod enums;
 pub mod role;
 pub mod role_faq;
 pub mod role_migration_path;
+pub mod role_review;
 pub mod role_revision;
 pub mod role_skill;
 pub mod role_snapshot;

@@ -134,7 +134,7 @@ fn size_rule(parent: &str, field: &str) -> Option<Size> {
         (
             "Role",
             "tasks" | "tasksAtRisk" | "toolsAffecting" | "toolsToMaster" | "protectiveSkills"
-            | "migrationPaths" | "faqs" | "sources",
+            | "migrationPaths" | "faqs" | "sources" | "staleSources",
         ) => Size::Fixed(items),
         ("Role", "relatedRoles") => Size::First {
             default: RELATED_DEFAULT as u64,

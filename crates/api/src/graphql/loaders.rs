@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    category, role_faq, role_migration_path, role_skill, role_task, role_tool, source, tool,
+    category, role_faq, role_migration_path, role_review, role_skill, role_task, role_tool, source,
+    tool,
 };
 use sea_orm::DatabaseConnection;
 
@@ -92,6 +93,9 @@ pub struct FaqsOf(pub i32);
 /// Key: a role's cited sources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SourcesOf(pub i32);
+/// Key: a role's review dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReviewOf(pub i32);
 pub use crate::service::reads::PeersOf;
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i32) -> Vec<i32> {
@@ -188,6 +192,19 @@ impl Loader<SourcesOf> for DbLoader {
             }
         }
         Ok(map)
+    }
+}
+
+impl Loader<ReviewOf> for DbLoader {
+    type Value = role_review::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ReviewOf],
+    ) -> Result<HashMap<ReviewOf, role_review::Model>, LoadError> {
+        let rows = crate::service::reviews::of_roles(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, r)| (ReviewOf(id), r)).collect())
     }
 }
 

@@ -411,6 +411,8 @@ async fn write(
     record_revision(txn, &updated, &content, actor, summary).await?;
     match effect {
         Effect::Publish => {
+            // Publishing is a review: the editor stood behind the page as it is.
+            super::reviews::reviewed(txn, updated.id, actor, now).await?;
             publishing::mark_published(txn, updated.id, updated.version).await?;
             owner.touch(publishing::render(txn, &updated).await?);
         }
@@ -464,7 +466,7 @@ async fn write_revision_back(
     .await
 }
 
-async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
+pub(crate) async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Model> {
     if !super::content::is_slug(slug) {
         return Err(ApiError::NotFound(format!("no role with slug {slug:?}")));
     }
@@ -475,7 +477,11 @@ async fn find_role(db: &impl ConnectionTrait, slug: &str) -> ApiResult<role::Mod
         .ok_or_else(|| ApiError::NotFound(format!("no role with slug {slug:?}")))
 }
 
-async fn version_conflict(db: &impl ConnectionTrait, id: i32, expected: i32) -> ApiError {
+pub(crate) async fn version_conflict(
+    db: &impl ConnectionTrait,
+    id: i32,
+    expected: i32,
+) -> ApiError {
     match role::Entity::find_by_id(id).one(db).await {
         Ok(Some(r)) => ApiError::Conflict {
             message: format!(

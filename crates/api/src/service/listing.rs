@@ -69,6 +69,8 @@ pub struct Filter {
     pub search: Option<String>,
     /// Only this status (editors only; public reads see published roles whatever this says).
     pub status: Option<RoleStatus>,
+    /// Only roles due for review (true) or not due (false); editors only.
+    pub review_due: Option<bool>,
 }
 
 /// A page request.
@@ -258,6 +260,11 @@ fn filter_condition(filter: &Filter, visibility: &Visibility) -> Condition {
         && visibility.is_editor()
     {
         cond = cond.add(role::Column::Status.eq(status));
+    }
+    if let Some(due) = filter.review_due
+        && visibility.is_editor()
+    {
+        cond = cond.add(super::reviews::due_condition(due, chrono::Utc::now()));
     }
     if let Some(search) = filter
         .search

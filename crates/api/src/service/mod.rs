@@ -10,6 +10,7 @@ pub mod listing;
 pub mod occupations;
 pub mod publishing;
 pub mod reads;
+pub mod reviews;
 pub mod roles;
 pub mod store;
 pub mod visibility;

@@ -162,6 +162,7 @@ pub(crate) async fn create_role(
     };
     apply_content(&mut model, content, category_id, &assessment);
     let role = model.insert(db).await?;
+    super::reviews::start(db, role.id, now).await?;
     replace_children(db, role.id, content, "input").await?;
     if with_paths {
         replace_migration_paths(db, role.id, content, "input").await?;

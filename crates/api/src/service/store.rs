@@ -25,6 +25,8 @@ pub struct Store {
     /// Where the request being served learns what its writes changed (as cache tags), to show
     /// them in its result for purge scripts.
     written: Option<Collector>,
+    /// Age in days past which a cited source is flagged (`JOBRISK_SOURCE_MAX_AGE_DAYS`).
+    source_max_age_days: u32,
 }
 
 /// An open write transaction; dropped without [`WriteTxn::commit`], it rolls back.
@@ -89,7 +91,19 @@ impl Store {
             gate,
             cache: None,
             written: None,
+            source_max_age_days: super::reviews::DEFAULT_SOURCE_MAX_AGE_DAYS,
         }
+    }
+
+    /// The store that flags cited sources older than `days`.
+    pub fn with_source_max_age_days(mut self, days: u32) -> Self {
+        self.source_max_age_days = days;
+        self
+    }
+
+    /// Age in days past which a cited source is flagged as stale.
+    pub fn source_max_age_days(&self) -> u32 {
+        self.source_max_age_days
     }
 
     /// The store whose writes drop what they change from `cache`.

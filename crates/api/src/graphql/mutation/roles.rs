@@ -68,6 +68,43 @@ impl RoleMutation {
         Ok(Role::working(role))
     }
 
+    /// Records that you reviewed the role's content as it stands at `expectedVersion` (its
+    /// evidence still holds): it is due for review again after its interval. Changes no content
+    /// and makes no version; publishing also counts as a review. Needs `content:write`.
+    async fn mark_role_reviewed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role.")] slug: String,
+        #[graphql(desc = "The `version` you reviewed; a newer one on the server is a CONFLICT.")]
+        expected_version: i32,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = writer(ctx)
+            .gql()?
+            .mark_reviewed(&permit, &slug, expected_version)
+            .await
+            .gql()?;
+        Ok(Role::working(role))
+    }
+
+    /// Sets how many days the role may go between reviews (1 to 3650; new roles have 180). Its
+    /// due date moves with it, counted from the last review. Needs `content:write`.
+    async fn set_role_review_interval(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
+        #[graphql(desc = "Days between reviews, 1 to 3650.")] days: i32,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Write>(ctx).gql()?;
+        let role = writer(ctx)
+            .gql()?
+            .set_review_interval(&permit, &slug, expected_version, days)
+            .await
+            .gql()?;
+        Ok(Role::working(role))
+    }
+
     /// Changes a role's working copy; omitted fields stay, given lists are replaced whole. A
     /// published page stays as published until `publishRole`. Needs `content:write`.
     async fn update_role(

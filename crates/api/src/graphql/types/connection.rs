@@ -65,6 +65,9 @@ pub struct RoleFilter {
     /// Only roles in this editorial state. Editors only (token with content:read); without a
     /// status, lists show published roles to everyone.
     pub status: Option<RoleStatus>,
+    /// Only roles due for review (true: their review date has passed) or not due (false), in
+    /// every status. Editors only (token with content:read).
+    pub review_due: Option<bool>,
 }
 
 /// How to order a role list; ties are broken by id, so the order is total.
@@ -89,7 +92,7 @@ pub async fn role_connection(
 ) -> ApiResult<RoleConnection> {
     let store = crate::graphql::context::store(ctx)?;
     // Asking for a status is what turns drafts into results: only editors may.
-    let wants_status = public_filter.is_some_and(|f| f.status.is_some());
+    let wants_status = public_filter.is_some_and(|f| f.status.is_some() || f.review_due.is_some());
     let visibility = crate::graphql::context::visibility(ctx, wants_status)?;
     if let Some(f) = public_filter {
         filter.level = f.level.map(Into::into);
@@ -97,6 +100,7 @@ pub async fn role_connection(
         filter.max_score = f.max_score;
         filter.search = f.search.clone();
         filter.status = f.status.map(Into::into);
+        filter.review_due = f.review_due;
         // An unknown category (or a string that cannot be a slug) matches nothing rather than
         // failing: filters narrow, they do not validate references.
         match &f.category_slug {

@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{ToolLinkKind, role, role_task, role_tool};
+use entity::{ToolLinkKind, role, role_review, role_task, role_tool, source};
 
 use super::catalog::{Category, Source, Tool};
 use super::enums::{ExposureLabel, RoleStatus, TaskType};
@@ -13,14 +13,16 @@ use super::loader;
 use super::reference::Benchmark;
 use super::revision::Revision;
 use super::risk::Risk;
+use crate::auth::permit::Read;
 use crate::cache::Tag;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 use crate::graphql::context;
 use crate::graphql::loaders::{
-    CategoryById, FaqsOf, PathsOf, PeersOf, RoleById, SkillsOf, SourcesOf, TasksOf, ToolById,
-    ToolLinksOf,
+    CategoryById, FaqsOf, PathsOf, PeersOf, ReviewOf, RoleById, SkillsOf, SourcesOf, TasksOf,
+    ToolById, ToolLinksOf,
 };
 use crate::service::publishing::{self, Card, LinkRequest, Page, Sections};
+use crate::service::reviews;
 
 /// Default number of related roles.
 pub const RELATED_DEFAULT: i32 = 5;
@@ -256,6 +258,28 @@ impl Role {
             .map(|(k, p)| (k.0, Role::published(p)))
             .collect())
     }
+
+    /// The sources the page cites, in order: from the published body, or loaded in a batch.
+    async fn cited(&self, ctx: &Context<'_>) -> ApiResult<Vec<source::Model>> {
+        if let Some(body) = self.body(ctx).await? {
+            return Ok(body.sources()?.to_vec());
+        }
+        let sources = loader(ctx)?.load_one(SourcesOf(self.row().id)).await?;
+        Ok(sources.unwrap_or_default())
+    }
+
+    /// The role's review dates, for editors (any token with content:read); `None` for anyone
+    /// else, so public answers, which the response cache keeps, never hold them.
+    async fn review(&self, ctx: &Context<'_>) -> GqlResult<Option<role_review::Model>> {
+        if context::permit::<Read>(ctx).is_err() {
+            return Ok(None);
+        }
+        loader(ctx)
+            .gql()?
+            .load_one(ReviewOf(self.row().id))
+            .await
+            .gql()
+    }
 }
 
 /// A job's AI risk page: every section of the page, plus editorial state.
@@ -429,19 +453,59 @@ impl Role {
 
     /// Research sources the page cites, in page order.
     async fn sources(&self, ctx: &Context<'_>) -> GqlResult<Vec<Source>> {
-        if let Some(body) = self.body(ctx).await.gql()? {
-            return Ok(body.sources().gql()?.iter().cloned().map(Source).collect());
-        }
-        let sources = loader(ctx)
-            .gql()?
-            .load_one(SourcesOf(self.row().id))
+        Ok(self
+            .cited(ctx)
             .await
-            .gql()?;
-        Ok(sources
-            .unwrap_or_default()
+            .gql()?
             .into_iter()
             .map(Source)
             .collect())
+    }
+
+    /// Editors only (null for anyone else): when the role's content was last reviewed, by a
+    /// `markRoleReviewed` or a publish; null when it never was.
+    async fn reviewed_at(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
+        Ok(self.review(ctx).await?.and_then(|r| r.reviewed_at))
+    }
+
+    /// Editors only: who last reviewed it.
+    async fn reviewed_by(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Ok(self.review(ctx).await?.and_then(|r| r.reviewed_by))
+    }
+
+    /// Editors only: days the role may go between reviews (default 180;
+    /// `setRoleReviewInterval`).
+    async fn review_interval_days(&self, ctx: &Context<'_>) -> GqlResult<Option<i32>> {
+        Ok(self.review(ctx).await?.map(|r| r.interval_days))
+    }
+
+    /// Editors only: when the next review is due (last review, or creation, plus the
+    /// interval).
+    async fn review_due_at(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
+        Ok(self.review(ctx).await?.map(|r| r.due_at))
+    }
+
+    /// Editors only: whether the review date has passed.
+    async fn review_due(&self, ctx: &Context<'_>) -> GqlResult<Option<bool>> {
+        Ok(self.review(ctx).await?.map(|r| r.due_at <= Utc::now()))
+    }
+
+    /// Editors only: the cited sources published longer ago than JOBRISK_SOURCE_MAX_AGE_DAYS
+    /// (default 730), whose findings may have moved on; empty when none are.
+    async fn stale_sources(&self, ctx: &Context<'_>) -> GqlResult<Option<Vec<Source>>> {
+        if context::permit::<Read>(ctx).is_err() {
+            return Ok(None);
+        }
+        let max_age = context::store(ctx).gql()?.source_max_age_days();
+        let today = Utc::now().date_naive();
+        let sources = self.cited(ctx).await.gql()?;
+        Ok(Some(
+            sources
+                .into_iter()
+                .filter(|s| reviews::is_stale(s.published_on, max_age, today))
+                .map(Source)
+                .collect(),
+        ))
     }
 
     /// Published research values for the role's occupation (its O*NET-SOC code): the "GPTs are
