@@ -293,6 +293,12 @@ async fn http_caches_get_entity_tags_cache_control_and_purge_keys(app: TestApp) 
         let again = get_page(&app, "backend-developer", &[("if-none-match", &value)]).await;
         assert_eq!(again.status(), 304, "{value}");
         assert_eq!(header(&again, "etag"), etag);
+        // What refreshes a stored copy, and no representation metadata (RFC 9110, 15.4.5).
+        assert_eq!(header(&again, "cache-control"), header(&first, "cache-control"));
+        assert!(header(&again, "vary").contains("Authorization"));
+        for absent in ["content-type", "surrogate-key", "cache-tag"] {
+            assert!(again.headers().get(absent).is_none(), "{absent} on a 304");
+        }
         assert!(again.bytes().await.expect("body").is_empty());
     }
     // A token's holder is answered privately, never with a tag a shared cache could keep.

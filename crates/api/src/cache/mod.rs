@@ -18,6 +18,8 @@ use axum::body::Bytes;
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 
+use axum::http::HeaderValue;
+
 pub use tags::{Collector, Tag, TagSet};
 
 /// The PostgreSQL channel on which writes announce the tags they changed.
@@ -48,6 +50,9 @@ pub struct Entry {
     pub etag: String,
     /// Its tags' names, space-separated (`Surrogate-Key`), written once rather than per hit.
     pub names: String,
+    /// The headers HTTP caches get with it, made once rather than per hit: `ETag`
+    /// (`W/"..."`), `Surrogate-Key` and `Cache-Tag`.
+    pub headers: EntryHeaders,
     /// The write clock when it began computing.
     born: u64,
 }
@@ -62,14 +67,33 @@ impl Entry {
         // The serializer's buffer grows by doubling: kept as it is, an answer would hold up to
         // twice its size, unseen by the weigher.
         let body = Bytes::copy_from_slice(&body);
+        let etag = etag_of(&body);
+        let names = tags::joined(&tags, " ");
+        let headers = EntryHeaders {
+            etag: HeaderValue::from_str(&format!("W/{etag}")).ok(),
+            surrogate_key: HeaderValue::from_str(&names).ok(),
+            cache_tag: HeaderValue::from_str(&names.replace(' ', ",")).ok(),
+        };
         Self {
-            etag: etag_of(&body),
-            names: tags::joined(&tags, " "),
+            etag,
+            names,
+            headers,
             body,
             tags,
             born,
         }
     }
+}
+
+/// An answer's headers for HTTP caches, ready to send.
+#[derive(Debug, Clone)]
+pub struct EntryHeaders {
+    /// `ETag`: weak, since compression changes the bytes on the wire, not the answer.
+    pub etag: Option<HeaderValue>,
+    /// `Surrogate-Key` (Fastly, Varnish xkey): the tags, space-separated.
+    pub surrogate_key: Option<HeaderValue>,
+    /// `Cache-Tag` (Cloudflare): the tags, comma-separated.
+    pub cache_tag: Option<HeaderValue>,
 }
 
 /// How a lookup was answered.
@@ -145,7 +169,7 @@ impl Stamps {
 pub struct ResponseCache {
     entries: Cache<Key, Arc<Entry>>,
     /// Exact requests seen before (see [`ResponseCache::request_key`]).
-    requests: Cache<Bytes, Remembered>,
+    requests: Cache<Bytes, Remembered, foldhash::fast::RandomState>,
     stamps: Arc<Stamps>,
     /// False while writes of other servers could go unheard (PostgreSQL, not listening): the
     /// cache is then passed by.
@@ -172,7 +196,9 @@ impl ResponseCache {
                 let weight = raw.len() + r.operation.as_ref().map_or(0, |o| o.len()) + 160;
                 u32::try_from(weight).unwrap_or(u32::MAX)
             })
-            .build();
+            // A raw request is a kilobyte or more: SipHash over it showed in the profile of a
+            // 304; foldhash is seeded per process too, so crafted requests cannot collide.
+            .build_with_hasher(foldhash::fast::RandomState::default());
         let entries = Cache::builder()
             .max_capacity(max_bytes - remembered)
             .weigher(|_key: &Key, entry: &Arc<Entry>| {

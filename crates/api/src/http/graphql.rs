@@ -158,10 +158,10 @@ struct Answer {
 struct HttpCaching {
     /// `Cache-Control`; `no-store` when unset.
     control: Option<HeaderValue>,
-    /// `ETag` (anonymous answers that succeeded).
+    /// The entity tag (anonymous answers that succeeded), compared with `If-None-Match`.
     etag: Option<String>,
-    /// What the answer read, for `Surrogate-Key` and `Cache-Tag` (CDN purges).
-    tags: Option<String>,
+    /// `ETag`, `Surrogate-Key` and `Cache-Tag` (CDN purges), as the cache entry made them.
+    headers: Option<cache::EntryHeaders>,
 }
 
 /// `Cache-Control` of answers for a token's holder: never kept by any cache.
@@ -186,10 +186,15 @@ impl Answer {
             r
         };
         let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(self.media.content_type()),
-        );
+        // A 304 carries what a cache needs to refresh its copy (Cache-Control, ETag, Vary) and
+        // no representation metadata (RFC 9110, 15.4.5): the stored copy keeps its type and
+        // purge tags.
+        if !not_modified {
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.media.content_type()),
+            );
+        }
         // The answer depends on the media type asked for and on the token; compression adds
         // Accept-Encoding.
         h.insert(
@@ -202,20 +207,17 @@ impl Answer {
                 .control
                 .unwrap_or(HeaderValue::from_static("no-store")),
         );
-        // Weak: compression changes the bytes on the wire, not the answer.
-        if let Some(etag) = self
-            .http
-            .etag
-            .and_then(|e| HeaderValue::from_str(&format!("W/{e}")).ok())
-        {
-            h.insert(header::ETAG, etag);
-        }
-        if let Some(tags) = self.http.tags {
-            if let Ok(v) = HeaderValue::from_str(&tags) {
-                h.insert("surrogate-key", v);
+        if let Some(headers) = self.http.headers {
+            if let Some(etag) = headers.etag {
+                h.insert(header::ETAG, etag);
             }
-            if let Ok(v) = HeaderValue::from_str(&tags.replace(' ', ",")) {
-                h.insert("cache-tag", v);
+            if !not_modified {
+                if let Some(v) = headers.surrogate_key {
+                    h.insert("surrogate-key", v);
+                }
+                if let Some(v) = headers.cache_tag {
+                    h.insert("cache-tag", v);
+                }
             }
         }
         if let Some(secs) = self.retry_after {
@@ -654,7 +656,7 @@ fn cached(state: &AppState, media: Media, entry: &Entry, how: &'static str) -> A
         http: HttpCaching {
             control: Some(state.settings.public_cache_control.clone()),
             etag: Some(entry.etag.clone()),
-            tags: Some(entry.names.clone()),
+            headers: Some(entry.headers.clone()),
         },
     }
 }
