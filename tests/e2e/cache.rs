@@ -294,7 +294,10 @@ async fn http_caches_get_entity_tags_cache_control_and_purge_keys(app: TestApp) 
         assert_eq!(again.status(), 304, "{value}");
         assert_eq!(header(&again, "etag"), etag);
         // What refreshes a stored copy, and no representation metadata (RFC 9110, 15.4.5).
-        assert_eq!(header(&again, "cache-control"), header(&first, "cache-control"));
+        assert_eq!(
+            header(&again, "cache-control"),
+            header(&first, "cache-control")
+        );
         assert!(header(&again, "vary").contains("Authorization"));
         for absent in ["content-type", "surrogate-key", "cache-tag"] {
             assert!(again.headers().get(absent).is_none(), "{absent} on a 304");
