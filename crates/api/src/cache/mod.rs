@@ -48,8 +48,6 @@ pub struct Entry {
     pub tags: TagSet,
     /// Its entity tag, quoted (`"..."`), for `ETag` and `If-None-Match`.
     pub etag: String,
-    /// Its tags' names, space-separated (`Surrogate-Key`), written once rather than per hit.
-    pub names: String,
     /// The headers HTTP caches get with it, made once rather than per hit: `ETag`
     /// (`W/"..."`), `Surrogate-Key` and `Cache-Tag`.
     pub headers: EntryHeaders,
@@ -76,7 +74,6 @@ impl Entry {
         };
         Self {
             etag,
-            names,
             headers,
             body,
             tags,
@@ -204,14 +201,15 @@ impl ResponseCache {
             .weigher(|_key: &Key, entry: &Arc<Entry>| {
                 // The body, its tags and a fixed share for the key, the entity tag and moka's
                 // own bookkeeping, so that many tiny answers are bounded too.
-                // A tag in its set costs about 64 bytes with the tree's nodes, then its name;
+                // A tag in its set costs about 64 bytes with the tree's nodes, then its name in
+                // the two purge headers;
                 // 2 KiB covers the key, the entity tag and moka's bookkeeping. The body counts
                 // a quarter more than its length: while answers are evicted all the time (10k
                 // pages through 32 MiB), the allocator keeps freed memory and moka evicts a
                 // little late, and counting the body once left the process 2-4 MB past its
                 // baseline plus the bound (bench/RESULTS.md).
-                let weight =
-                    entry.body.len() * 5 / 4 + entry.tags.len() * 64 + entry.names.len() + 2048;
+                let names = entry.headers.surrogate_key.as_ref().map_or(0, |v| v.len());
+                let weight = entry.body.len() * 5 / 4 + entry.tags.len() * 64 + names * 2 + 2048;
                 u32::try_from(weight).unwrap_or(u32::MAX)
             })
             .time_to_live(ttl)

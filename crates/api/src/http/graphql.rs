@@ -357,23 +357,32 @@ async fn remembered(
     let known = cache.request_key(raw).await?;
     let entry = cache.peek_fresh(&known.key).await?;
     let media = media_for(accepted);
-    let client = client_ip(peer, headers, &state.settings.trusted_proxies);
-    let answer = match state.rate_limits.check_anonymous(client) {
-        Err(refused) => rate_limited(state, media, refused, Limiter::ClientIp),
-        Ok(()) => {
-            cache.count_hit();
-            Answer {
-                operation: known.operation.as_deref().map(str::to_owned),
-                ..cached(state, media, &entry, "HIT")
-            }
+    let answer = limit_anonymous(state, peer, headers, media).unwrap_or_else(|| {
+        cache.count_hit();
+        Answer {
+            operation: known.operation.as_deref().map(str::to_owned),
+            ..cached(state, media, &entry, "HIT")
         }
-    };
+    });
     state.metrics.request(
         answer.operation.as_deref(),
         answer.outcome,
         Some(started.elapsed().as_secs_f64()),
     );
     Some(answer.into_response(headers))
+}
+
+/// The 429 for a request without a verified token whose client is over its limit; counts the
+/// request against the limit either way.
+fn limit_anonymous(
+    state: &AppState,
+    peer: IpAddr,
+    headers: &HeaderMap,
+    media: Media,
+) -> Option<Answer> {
+    let client = client_ip(peer, headers, &state.settings.trusted_proxies);
+    let refused = state.rate_limits.check_anonymous(client).err()?;
+    Some(rate_limited(state, media, refused, Limiter::ClientIp))
 }
 
 async fn handle(
@@ -446,11 +455,10 @@ async fn run(
     // Every request without a verified token counts against its client's limit, before any
     // other work (a made-up token must not be a way around it); editors are limited per token
     // subject on mutations.
-    if !matches!(caller, Ok(Caller::Authenticated(_))) {
-        let client = client_ip(peer, headers, &settings.trusted_proxies);
-        if let Err(refused) = state.rate_limits.check_anonymous(client) {
-            return rate_limited(state, media, refused, Limiter::ClientIp);
-        }
+    if !matches!(caller, Ok(Caller::Authenticated(_)))
+        && let Some(refused) = limit_anonymous(state, peer, headers, media)
+    {
+        return refused;
     }
     let caller = match caller {
         Ok(caller) => caller,
@@ -493,20 +501,18 @@ async fn run(
     });
     // A fresh answer to the same question is served before parsing and analysis: it was kept
     // only after they passed, for exactly this operation, document and variables.
-    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
-        && let Some(raw) = raw
-    {
-        cache
-            .remember_request(raw, *key, params.operation_name.as_deref())
-            .await;
-    }
-    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref())
-        && let Some(entry) = cache.get_fresh(key).await
-    {
-        return Answer {
-            operation: params.operation_name,
-            ..cached(state, media, &entry, "HIT")
-        };
+    if let Some((cache, key)) = state.cache.as_ref().zip(key.as_ref()) {
+        if let Some(raw) = raw {
+            cache
+                .remember_request(raw, *key, params.operation_name.as_deref())
+                .await;
+        }
+        if let Some(entry) = cache.get_fresh(key).await {
+            return Answer {
+                operation: params.operation_name,
+                ..cached(state, media, &entry, "HIT")
+            };
+        }
     }
     let document = match state.documents.get(&params.query) {
         Some(document) => ExecutableDocument::clone(&document),

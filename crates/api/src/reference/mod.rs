@@ -213,7 +213,7 @@ impl Data {
 
 /// The reference data, parsed on first use and then shared (cheap to clone).
 #[derive(Clone, Default)]
-pub struct Reference(Arc<OnceLock<Arc<Data>>>);
+pub struct Reference(Arc<OnceLock<Result<Arc<Data>, String>>>);
 
 impl std::fmt::Debug for Reference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -224,11 +224,17 @@ impl std::fmt::Debug for Reference {
 impl Reference {
     /// The data, parsed now if no one asked before.
     pub fn data(&self) -> ApiResult<Arc<Data>> {
-        if let Some(data) = self.0.get() {
-            return Ok(data.clone());
-        }
-        let parsed = Arc::new(parse()?);
-        Ok(self.0.get_or_init(|| parsed).clone())
+        // Requests arriving together wait for one parse. The files are compiled in, so a
+        // failure (a damaged checkout) would fail the same way again: it is kept too.
+        self.0
+            .get_or_init(|| {
+                parse().map(Arc::new).map_err(|e| match e {
+                    ApiError::Internal(detail) => detail,
+                    other => other.to_string(),
+                })
+            })
+            .clone()
+            .map_err(ApiError::Internal)
     }
 }
 

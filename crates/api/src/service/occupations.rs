@@ -53,7 +53,8 @@ pub fn slug_of(title: &str) -> String {
 }
 
 impl Store {
-    /// Creates a DRAFT role from `occupation` under `slug` in category `category`.
+    /// Creates a DRAFT role from `occupation` under `slug` in category `category`. Errors
+    /// name the arguments (`slug`, `categorySlug`), not the draft's input fields.
     pub async fn create_role_from_occupation(
         &self,
         permit: &Permit<Write>,
@@ -63,6 +64,17 @@ impl Store {
     ) -> ApiResult<role::Model> {
         self.create_role(permit, occupation.draft(slug, category))
             .await
+            .map_err(|e| match e {
+                ApiError::BadInput { field, message } => ApiError::BadInput {
+                    field: match field.as_str() {
+                        "input.slug" => "slug".into(),
+                        "input.category" => "categorySlug".into(),
+                        _ => field,
+                    },
+                    message,
+                },
+                other => other,
+            })
     }
 
     /// Creates a DRAFT in `category` for every occupation no role has the code of, one

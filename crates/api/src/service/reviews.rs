@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{role, role_review};
-use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -156,6 +156,23 @@ pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ApiResult<usize> {
     Ok(missing.len())
 }
 
+/// Holds role `id` at version `expected` until the transaction ends, or answers CONFLICT: a
+/// review is of the version the editor read. Compared in the UPDATE itself, as every write's
+/// version guard is, so that on PostgreSQL a concurrent edit waits for this transaction
+/// instead of slipping in between a read and the commit.
+async fn hold_version(db: &impl ConnectionTrait, id: i32, expected: i32) -> ApiResult<()> {
+    let held = role::Entity::update_many()
+        .col_expr(role::Column::Version, Expr::col(role::Column::Version))
+        .filter(role::Column::Id.eq(id))
+        .filter(role::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    if held.rows_affected == 0 {
+        return Err(version_conflict(db, id, expected).await);
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records that the editor reviewed role `slug` as it stands at `expected_version` (a
     /// review of an older version is a CONFLICT): it is due again after its interval. Changes
@@ -168,9 +185,7 @@ impl Store {
     ) -> ApiResult<role::Model> {
         let txn = self.begin().await?;
         let role = find_role(&*txn, slug).await?;
-        if role.version != expected_version {
-            return Err(version_conflict(&*txn, role.id, expected_version).await);
-        }
+        hold_version(&*txn, role.id, expected_version).await?;
         reviewed(&*txn, role.id, permit.actor(), chrono::Utc::now()).await?;
         super::audit::record(
             &*txn,
@@ -201,9 +216,7 @@ impl Store {
         }
         let txn = self.begin().await?;
         let role = find_role(&*txn, slug).await?;
-        if role.version != expected_version {
-            return Err(version_conflict(&*txn, role.id, expected_version).await);
-        }
+        hold_version(&*txn, role.id, expected_version).await?;
         let current = role_review::Entity::find_by_id(role.id).one(&*txn).await?;
         let from = current
             .as_ref()

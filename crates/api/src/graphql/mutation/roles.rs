@@ -5,7 +5,7 @@ use async_graphql::{Context, Object};
 use entity::RoleStatus;
 
 use crate::auth::permit::{Delete, Publish, Write};
-use crate::error::{ApiError, GqlResult, ResultExt};
+use crate::error::{GqlResult, ResultExt};
 use crate::graphql::context::{permit, reference, writer};
 use crate::graphql::types::inputs::{RoleInput, RolePatchInput};
 use crate::graphql::types::role::Role;
@@ -44,26 +44,11 @@ impl RoleMutation {
     ) -> GqlResult<Role> {
         let permit = permit::<Write>(ctx).gql()?;
         let data = reference(ctx).gql()?.data().gql()?;
-        let content = data
-            .require("code", &code)
-            .gql()?
-            .draft(&slug, &category_slug);
+        let occupation = data.require("code", &code).gql()?;
         let role = writer(ctx)
             .gql()?
-            .create_role(&permit, content)
+            .create_role_from_occupation(&permit, occupation, &slug, &category_slug)
             .await
-            // The draft is built from this mutation's arguments: errors name them.
-            .map_err(|e| match e {
-                ApiError::BadInput { field, message } => ApiError::BadInput {
-                    field: match field.as_str() {
-                        "input.slug" => "slug".into(),
-                        "input.category" | "input.categorySlug" => "categorySlug".into(),
-                        _ => field,
-                    },
-                    message,
-                },
-                other => other,
-            })
             .gql()?;
         Ok(Role::working(role))
     }
