@@ -1,5 +1,6 @@
 //! The `jobrisk` command: serves the API and runs the operator's tasks.
 
+mod backup;
 mod exposure;
 mod import_occupation;
 
@@ -81,6 +82,14 @@ enum Command {
     /// (`CODE --slug S --category C`), or every occupation no role has yet (`--all --category C`,
     /// one transaction each, so it can be interrupted and run again).
     ImportOccupation(Box<import_occupation::Args>),
+    /// Write every category, tool, source and role (working copy, live page, review and
+    /// revisions) to stdout as one JSON document: `jobrisk export > content.json`.
+    Export(Box<backup::ExportArgs>),
+    /// Load a file written by `jobrisk export` in one transaction, upserting by slug; a file
+    /// with any problem changes nothing and is reported with the JSON path of the problem.
+    Import(Box<backup::ImportArgs>),
+    /// Print the JSON Schema of the export format (docs/content.schema.json).
+    ContentSchema,
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
     Exposure {
@@ -162,6 +171,18 @@ fn main() -> ExitCode {
         Command::ImportOccupation(args) => {
             let log = args.log.clone();
             run_async(&log, import_occupation::run(*args))
+        }
+        Command::Export(args) => {
+            let log = args.log.clone();
+            run_async(&log, backup::export(*args))
+        }
+        Command::Import(args) => {
+            let log = args.log.clone();
+            run_async(&log, backup::import(*args))
+        }
+        Command::ContentSchema => {
+            print!("{}", api::service::backup::json_schema());
+            Ok(())
         }
     };
     match result {

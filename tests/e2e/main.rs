@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod authorization;
+mod backup;
 mod batching;
 mod cache;
 mod concurrency;

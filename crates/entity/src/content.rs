@@ -1,13 +1,14 @@
 //! The editable content of a role page, as editors write it: stored whole in every revision
 //! (a typed JSON column), validated and scored by the api crate.
 
+use schemars::JsonSchema;
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 
 use crate::enums::{Exposure, RoleStatus, TaskType};
 
 /// One factor: a 1-10 score with the editor's explanation.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 pub struct FactorContent {
     /// 1-10.
     pub score: i32,
@@ -16,7 +17,7 @@ pub struct FactorContent {
 }
 
 /// The three factors.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FactorsContent {
     /// Repetitiveness (raises risk).
@@ -28,7 +29,7 @@ pub struct FactorsContent {
 }
 
 /// One task.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskContent {
     /// The task, in plain words.
@@ -45,7 +46,7 @@ pub struct TaskContent {
 }
 
 /// A link to a tool by slug, with the role-specific text.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 pub struct ToolLinkContent {
     /// Tool slug.
     pub tool: String,
@@ -55,7 +56,7 @@ pub struct ToolLinkContent {
 }
 
 /// A migration path to another role by slug.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 pub struct MigrationPathContent {
     /// Target role slug.
     pub target: String,
@@ -64,7 +65,7 @@ pub struct MigrationPathContent {
 }
 
 /// A question and its answer.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, JsonSchema)]
 pub struct FaqContent {
     /// The question.
     pub question: String,
@@ -73,7 +74,7 @@ pub struct FaqContent {
 }
 
 /// Everything an editor writes for a role; the score is computed from it, never given.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, FromJsonQueryResult)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, FromJsonQueryResult, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleContent {
     /// URL key.

@@ -3,6 +3,7 @@
 //! transactions; writes take a permit, reads of roles a visibility.
 
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod content;
 pub mod editing;

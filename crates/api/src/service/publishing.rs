@@ -24,7 +24,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::content::ContentRules;
+use super::content::{ContentRules, RoleContent};
 use super::reads::{self, PeersOf};
 use crate::cache::{Tag, TagSet};
 use crate::error::{ApiError, ApiResult};
@@ -315,7 +315,19 @@ pub(crate) async fn render_revision(
                 role.slug
             ))
         })?;
-    let content = revision.snapshot;
+    render_content(db, role, version, &revision.snapshot, revision.created_at).await
+}
+
+/// Renders `content` as version `version` of `role`, last changed at `updated_at`, into the
+/// published snapshot (a revision being rebuilt, or a backup being restored). Links to tools,
+/// sources and roles that do not exist are left out, as the page would show them.
+pub(crate) async fn render_content(
+    db: &impl ConnectionTrait,
+    role: &role::Model,
+    version: i32,
+    content: &RoleContent,
+    updated_at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<TagSet> {
     let assessment = content.assess("revision")?;
     let category = category::Entity::find()
         .filter(category::Column::Slug.eq(&content.category))
@@ -325,7 +337,7 @@ pub(crate) async fn render_revision(
             ApiError::Internal(format!("revision of {} names no category", role.slug))
         })?;
     let mut active: role::ActiveModel = role.clone().into();
-    super::roles::apply_content(&mut active, &content, category.id, &assessment);
+    super::roles::apply_content(&mut active, content, category.id, &assessment);
     let mut row = role.clone();
     {
         use sea_orm::TryIntoModel;
@@ -334,7 +346,7 @@ pub(crate) async fn render_revision(
         }
     }
     row.version = version;
-    row.updated_at = revision.created_at;
+    row.updated_at = updated_at;
     let tool_slugs = content.tool_slugs();
     let tools: HashMap<String, tool::Model> = tool::Entity::find()
         .filter(tool::Column::Slug.is_in(tool_slugs))

@@ -35,6 +35,8 @@ pub(in crate::service) struct WriteTxn {
     _gate: Option<OwnedMutexGuard<()>>,
     /// What the write changes that readers see, as cache tags.
     touched: std::sync::Mutex<TagSet>,
+    /// Whether the write may change any answer (a restore): every cache drops everything.
+    everything: std::sync::atomic::AtomicBool,
     cache: Option<ResponseCache>,
     written: Option<Collector>,
 }
@@ -55,24 +57,42 @@ impl WriteTxn {
         }
     }
 
+    /// Records that the write may change any answer at all.
+    pub(in crate::service) fn touch_everything(&self) {
+        self.everything
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Commits the write (and then lets the next SQLite writer in), then drops the cached
     /// answers it changed. On PostgreSQL the tags also go to every other server on the
     /// database, as a notification sent inside the transaction: delivered on commit only, so a
     /// write rolled back invalidates nothing.
     pub(in crate::service) async fn commit(self) -> ApiResult<()> {
         let tags = self.touched.into_inner().unwrap_or_default();
-        if !tags.is_empty() && self.txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let everything = self.everything.into_inner();
+        if (everything || !tags.is_empty())
+            && self.txn.get_database_backend() == sea_orm::DbBackend::Postgres
+        {
+            let payload = if everything {
+                cache::EVERYTHING.to_owned()
+            } else {
+                cache::notification(&tags)
+            };
             self.txn
                 .execute_raw(Statement::from_sql_and_values(
                     sea_orm::DbBackend::Postgres,
                     "SELECT pg_notify($1, $2)",
-                    [cache::CHANNEL.into(), cache::notification(&tags).into()],
+                    [cache::CHANNEL.into(), payload.into()],
                 ))
                 .await?;
         }
         self.txn.commit().await?;
         if let Some(cache) = &self.cache {
-            cache.invalidate(&tags);
+            if everything {
+                cache.flush();
+            } else {
+                cache.invalidate(&tags);
+            }
         }
         if let Some(written) = &self.written {
             written.extend(tags);
@@ -136,6 +156,7 @@ impl Store {
             txn: self.db.begin().await?,
             _gate: gate,
             touched: Default::default(),
+            everything: Default::default(),
             cache: self.cache.clone(),
             written: self.written.clone(),
         })
