@@ -11,6 +11,8 @@ mod m20261203_000005_published_snapshots;
 mod m20261203_000006_related_roles_below_index;
 mod m20261203_000007_sqlite_title_search;
 mod m20261204_000008_role_reviews;
+mod m20261204_000009_webhooks;
+mod m20261204_000010_role_schedules;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_related_roles_below_index::Migration),
             Box::new(m20261203_000007_sqlite_title_search::Migration),
             Box::new(m20261204_000008_role_reviews::Migration),
+            Box::new(m20261204_000009_webhooks::Migration),
+            Box::new(m20261204_000010_role_schedules::Migration),
         ]
     }
 }

@@ -19,5 +19,7 @@ mod process;
 mod reference;
 mod related;
 mod reviews;
+mod schedules;
 mod statements;
 mod visibility;
+mod webhooks;

@@ -219,6 +219,28 @@ pub struct CacheArgs {
     pub cache_stale_while_revalidate_secs: u64,
 }
 
+/// Webhook deliveries.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Webhooks")]
+pub struct WebhookArgs {
+    /// Whether webhooks may point at loopback, link-local and private addresses: true or false
+    #[arg(long, env = "JOBRISK_WEBHOOK_ALLOW_PRIVATE", value_name = "JOBRISK_WEBHOOK_ALLOW_PRIVATE",
+          default_value = "false", value_parser = switch, action = clap::ArgAction::Set)]
+    pub webhook_allow_private: bool,
+    /// Time limit of one delivery attempt, in seconds
+    #[arg(long, env = "JOBRISK_WEBHOOK_TIMEOUT_SECS", value_name = "JOBRISK_WEBHOOK_TIMEOUT_SECS",
+          default_value_t = 10, value_parser = positive::<u64>)]
+    pub webhook_timeout_secs: u64,
+    /// Deliveries a server sends at once
+    #[arg(long, env = "JOBRISK_WEBHOOK_CONCURRENCY", value_name = "JOBRISK_WEBHOOK_CONCURRENCY",
+          default_value_t = 8, value_parser = positive::<u32>)]
+    pub webhook_concurrency: u32,
+    /// How long a failing delivery is retried, in seconds, before it is marked failed
+    #[arg(long, env = "JOBRISK_WEBHOOK_RETRY_SECS", value_name = "JOBRISK_WEBHOOK_RETRY_SECS",
+          default_value_t = 86_400, value_parser = positive::<u64>)]
+    pub webhook_retry_secs: u64,
+}
+
 /// Request rate limits; a rate of 0 turns that limit off.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Rate limits")]
@@ -351,6 +373,9 @@ pub struct ServeArgs {
     /// Caching.
     #[command(flatten)]
     pub cache: CacheArgs,
+    /// Webhooks.
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
     /// Document limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -412,6 +437,32 @@ pub struct Config {
     pub auth: AuthSettings,
     /// The response cache.
     pub cache: CacheSettings,
+    /// Webhook deliveries.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Whether endpoints may be internal addresses (`JOBRISK_WEBHOOK_ALLOW_PRIVATE`, default false).
+    pub allow_private: bool,
+    /// Time limit of one attempt (`JOBRISK_WEBHOOK_TIMEOUT_SECS`, default 10).
+    pub timeout: Duration,
+    /// Attempts a server makes at once (`JOBRISK_WEBHOOK_CONCURRENCY`, default 8).
+    pub concurrency: u32,
+    /// How long a delivery is retried (`JOBRISK_WEBHOOK_RETRY_SECS`, default a day).
+    pub retry_for: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            concurrency: 8,
+            retry_for: Duration::from_secs(86_400),
+        }
+    }
 }
 
 /// The response cache of anonymous answers.
@@ -574,6 +625,12 @@ impl ServeArgs {
                 ttl: Duration::from_secs(self.cache.cache_ttl_secs),
                 max_age_secs: self.cache.cache_max_age_secs,
                 stale_while_revalidate_secs: self.cache.cache_stale_while_revalidate_secs,
+            },
+            webhooks: WebhookSettings {
+                allow_private: self.webhooks.webhook_allow_private,
+                timeout: Duration::from_secs(self.webhooks.webhook_timeout_secs),
+                concurrency: self.webhooks.webhook_concurrency,
+                retry_for: Duration::from_secs(self.webhooks.webhook_retry_secs),
             },
         })
     }

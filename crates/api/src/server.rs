@@ -15,6 +15,8 @@ use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{self, StatementHook};
 use crate::error::{ApiError, ApiResult};
+use crate::events::delivery::DeliveryWorker;
+use crate::events::scheduler::Scheduler;
 use crate::graphql::cost::CostModel;
 use crate::graphql::schema_over;
 use crate::http::rate_limit::RateLimits;
@@ -31,6 +33,10 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
+    /// Sends webhook deliveries while the server runs.
+    deliveries: DeliveryWorker,
+    /// Runs scheduled publishes while the server runs.
+    scheduler: Scheduler,
     shutdown_grace: Duration,
 }
 
@@ -70,6 +76,9 @@ impl Application {
             tracing::warn!("no JWT key configured: reads work, mutations are refused");
         }
         let metrics = Arc::new(Metrics::new());
+        // Background workers get the connection before it is instrumented:
+        // `jobrisk_db_statements_total` counts what requests run, not the workers' polling.
+        let background = db.clone();
         db::instrument(&mut db, metrics.db_statements(), hook);
         let cache = (config.cache.max_bytes > 0)
             .then(|| ResponseCache::new(config.cache.max_bytes, config.cache.ttl));
@@ -80,9 +89,14 @@ impl Application {
             // its cache is passed by.
             crate::cache::listen(cache.clone(), db.get_postgres_connection_pool().clone()).await;
         }
+        let wake = Arc::new(tokio::sync::Notify::new());
         let store = Store::new(db.clone())
             .with_cache(cache.clone())
-            .with_source_max_age_days(config.source_max_age_days);
+            .with_source_max_age_days(config.source_max_age_days)
+            .with_webhooks(wake.clone(), config.webhooks.allow_private);
+        let deliveries =
+            DeliveryWorker::new(store.over(background.clone()), config.webhooks, wake)?;
+        let scheduler = Scheduler::new(store.over(background));
         let schema = schema_over(Some(store), config.introspection);
         let cost = CostModel::from_sdl(&schema.sdl()).map_err(ApiError::Internal)?;
         let state: AppState = Arc::new(Shared {
@@ -115,6 +129,8 @@ impl Application {
             listener,
             router: router(config, state.clone()),
             state,
+            deliveries,
+            scheduler,
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         })
     }
@@ -152,6 +168,8 @@ impl Application {
                 state.rate_limits.forget_idle_clients();
             }
         });
+        let deliveries = tokio::spawn(self.deliveries.run(stopped.clone()));
+        let scheduler = tokio::spawn(self.scheduler.run(stopped.clone()));
         let mut on_signal = stopped.clone();
         let server = axum::serve(
             self.listener,
@@ -176,6 +194,10 @@ impl Application {
             }
         };
         janitor.abort();
+        // An attempt cut off here is sent again after its lease: at least once.
+        deliveries.abort();
+        // A scheduled action cut off here is rolled back with its claim: it runs later.
+        scheduler.abort();
         result
     }
 }

@@ -16,6 +16,7 @@ pub mod role_faq;
 pub mod role_migration_path;
 pub mod role_review;
 pub mod role_revision;
+pub mod role_schedule;
 pub mod role_skill;
 pub mod role_snapshot;
 pub mod role_snapshot_source;
@@ -25,6 +26,8 @@ pub mod role_task;
 pub mod role_tool;
 pub mod source;
 pub mod tool;
+pub mod webhook;
+pub mod webhook_delivery;
 
 pub use content::{Contributions, RoleContent};
 pub use enums::{Exposure, Level, RoleStatus, TaskType, ToolLinkKind};

@@ -30,6 +30,7 @@ use async_graphql::{Name, Positioned, Value, Variables};
 use async_graphql_value::Value as AstValue;
 
 use crate::graphql::query::audit::{AUDIT_DEFAULT, AUDIT_MAX};
+use crate::graphql::query::webhooks::{DELIVERIES_DEFAULT, DELIVERIES_MAX};
 use crate::graphql::types::role::{RELATED_DEFAULT, RELATED_MAX, REVISIONS_DEFAULT, REVISIONS_MAX};
 use crate::reference::{BENCHMARKS_MAX, DATASETS};
 use crate::service::catalog::{MAX_CATEGORIES, MAX_SOURCES, MAX_TOOLS};
@@ -153,6 +154,13 @@ fn size_rule(parent: &str, field: &str) -> Option<Size> {
         ("Occupation", "tasks") => Size::Fixed(items),
         ("Role" | "Occupation", "benchmarks") => Size::Fixed(BENCHMARKS_MAX as u64),
         ("Query", "referenceDatasets") => Size::Fixed(DATASETS.len() as u64),
+        ("Query", "webhooks") => Size::Fixed(50),
+        ("Query", "webhookDeliveries") => Size::Connection {
+            default: DELIVERIES_DEFAULT,
+            max: DELIVERIES_MAX,
+        },
+        ("WebhookDeliveryConnection", "nodes" | "edges") => Size::Page,
+        ("Webhook", "events") => Size::Fixed(6),
         // One per factor kind, one per evidence kind, one per level band.
         ("Risk", "factors") => Size::Fixed(3),
         ("Risk", "contributions") => Size::Fixed(4),

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{
-    category, role_faq, role_migration_path, role_review, role_skill, role_task, role_tool, source,
-    tool,
+    category, role_faq, role_migration_path, role_review, role_schedule, role_skill, role_task,
+    role_tool, source, tool,
 };
 use sea_orm::DatabaseConnection;
 
@@ -96,6 +96,9 @@ pub struct SourcesOf(pub i32);
 /// Key: a role's review dates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ReviewOf(pub i32);
+/// Key: a role's planned publish or unpublish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ScheduleOf(pub i32);
 pub use crate::service::reads::PeersOf;
 
 fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> i32) -> Vec<i32> {
@@ -227,6 +230,22 @@ impl Loader<PeersOf> for DbLoader {
                 let peers = links.peers.get(&key.role_id).cloned().unwrap_or_default();
                 (*key, peers)
             })
+            .collect())
+    }
+}
+
+impl Loader<ScheduleOf> for DbLoader {
+    type Value = role_schedule::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ScheduleOf],
+    ) -> Result<HashMap<ScheduleOf, role_schedule::Model>, LoadError> {
+        let rows = crate::service::schedules::of_roles(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, r)| (ScheduleOf(id), r))
             .collect())
     }
 }

@@ -347,6 +347,12 @@ macro_rules! catalog_kind {
                 txn.touch([crate::cache::Tag::Catalog].into_iter().collect());
                 audit::record(&*txn, permit.actor(), concat!($what, ".created"), &row.slug, row.version)
                     .await?;
+                txn.emit(crate::events::Event {
+                    kind: crate::events::EventType::CatalogChanged,
+                    subject: format!("{}:{}", $what, row.slug),
+                    version: Some(row.version),
+                    published_version: None,
+                });
                 txn.commit().await?;
                 Ok(row)
             }
@@ -393,6 +399,12 @@ macro_rules! catalog_kind {
                 txn.touch($refresh(&*txn, &updated).await?);
                 audit::record(&*txn, permit.actor(), concat!($what, ".updated"), &updated.slug, updated.version)
                     .await?;
+                txn.emit(crate::events::Event {
+                    kind: crate::events::EventType::CatalogChanged,
+                    subject: format!("{}:{}", $what, updated.slug),
+                    version: Some(updated.version),
+                    published_version: None,
+                });
                 txn.commit().await?;
                 Ok(updated)
             }
@@ -426,6 +438,12 @@ macro_rules! catalog_kind {
                 txn.touch([crate::cache::Tag::Catalog].into_iter().collect());
                 audit::record(&*txn, permit.actor(), concat!($what, ".deleted"), &current.slug, current.version)
                     .await?;
+                txn.emit(crate::events::Event {
+                    kind: crate::events::EventType::CatalogChanged,
+                    subject: format!("{}:{}", $what, current.slug),
+                    version: Some(current.version),
+                    published_version: None,
+                });
                 txn.commit().await?;
                 Ok(current)
             }

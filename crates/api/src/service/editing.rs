@@ -33,6 +33,7 @@ use super::store::WriteTxn;
 use crate::auth::Permit;
 use crate::auth::permit::{Delete, Publish, Read, Write};
 use crate::error::{ApiError, ApiResult};
+use crate::events::{Event, EventType};
 
 /// A partial update: `None` leaves a field as it is; a given list replaces the whole list.
 #[derive(Debug, Clone, Default)]
@@ -120,6 +121,12 @@ impl Store {
         let txn = self.begin().await?;
         let role = create_role(&*txn, &content, true).await?;
         record_revision(&*txn, &role, &content, permit.actor(), "created".into()).await?;
+        txn.emit(Event {
+            kind: EventType::RoleUpdated,
+            subject: role.slug.clone(),
+            version: Some(role.version),
+            published_version: role.published_version,
+        });
         txn.commit().await?;
         Ok(role)
     }
@@ -280,6 +287,12 @@ impl Store {
             current.version,
         )
         .await?;
+        txn.emit(Event {
+            kind: EventType::RoleDeleted,
+            subject: current.slug.clone(),
+            version: Some(current.version),
+            published_version: None,
+        });
         txn.commit().await?;
         Ok(current)
     }
@@ -298,6 +311,28 @@ impl Store {
             .all(self.db())
             .await?)
     }
+}
+
+/// Moves `current` to `status` as `actor` inside the caller's transaction, at its version as
+/// it stands (the scheduler's publish: the working copy as it is at that time).
+pub(in crate::service) async fn set_status_in(
+    owner: &WriteTxn,
+    actor: &str,
+    current: role::Model,
+    status: RoleStatus,
+) -> ApiResult<Option<role::Model>> {
+    let (verb, effect) = match status {
+        RoleStatus::Published => ("published as scheduled", Effect::Publish),
+        RoleStatus::Draft => ("unpublished as scheduled", Effect::Withdraw),
+        RoleStatus::Archived => ("archived as scheduled", Effect::Withdraw),
+    };
+    let version = current.version;
+    let updated = write(owner, actor, current, version, effect, |mut content| {
+        content.status = status;
+        Ok((content, verb.to_owned()))
+    })
+    .await?;
+    Ok(Some(updated))
 }
 
 impl Store {
@@ -419,6 +454,18 @@ async fn write(
         Effect::Withdraw => owner.touch(publishing::withdraw(txn, updated.id).await?),
         Effect::Edit => {}
     }
+    let kind = match (effect, updated.status) {
+        (Effect::Publish, _) => EventType::RolePublished,
+        (Effect::Withdraw, RoleStatus::Archived) => EventType::RoleArchived,
+        (Effect::Withdraw, _) => EventType::RoleUnpublished,
+        (Effect::Edit, _) => EventType::RoleUpdated,
+    };
+    owner.emit(Event {
+        kind,
+        subject: updated.slug.clone(),
+        version: Some(updated.version),
+        published_version: updated.published_version,
+    });
     Ok(updated)
 }
 

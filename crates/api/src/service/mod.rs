@@ -9,12 +9,15 @@ pub mod content;
 pub mod editing;
 pub mod listing;
 pub mod occupations;
+pub mod outbox;
 pub mod publishing;
 pub mod reads;
 pub mod reviews;
 pub mod roles;
+pub mod schedules;
 pub mod store;
 pub mod visibility;
+pub mod webhooks;
 
 pub use store::Store;
 pub use visibility::Visibility;

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
 };
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
+use super::outbox;
 use crate::cache::{self, Collector, ResponseCache, TagSet};
 use crate::error::ApiResult;
+use crate::events::Event;
 
 /// The content store: the database and, on SQLite, the single-writer gate. Service functions
 /// are methods on it (one `impl Store` block per concern).
@@ -27,6 +29,10 @@ pub struct Store {
     written: Option<Collector>,
     /// Age in days past which a cited source is flagged (`JOBRISK_SOURCE_MAX_AGE_DAYS`).
     source_max_age_days: u32,
+    /// Wakes the webhook delivery worker when a write queued deliveries.
+    wake: Option<Arc<Notify>>,
+    /// Whether webhooks may point at internal addresses (`JOBRISK_WEBHOOK_ALLOW_PRIVATE`).
+    webhooks_allow_private: bool,
 }
 
 /// An open write transaction; dropped without [`WriteTxn::commit`], it rolls back.
@@ -37,6 +43,12 @@ pub(in crate::service) struct WriteTxn {
     touched: std::sync::Mutex<TagSet>,
     /// Whether the write may change any answer (a restore): every cache drops everything.
     everything: std::sync::atomic::AtomicBool,
+    /// Publishing events of the write, queued for webhooks when it commits.
+    events: std::sync::Mutex<Vec<Event>>,
+    /// Wakes this server's delivery worker after a commit that queued deliveries.
+    wake: Option<Arc<Notify>>,
+    /// Whether to wake it even though no event was emitted.
+    wake_anyway: std::sync::atomic::AtomicBool,
     cache: Option<ResponseCache>,
     written: Option<Collector>,
 }
@@ -57,6 +69,19 @@ impl WriteTxn {
         }
     }
 
+    /// Records a publishing event of the write, sent to subscribed webhooks when it commits.
+    pub(in crate::service) fn emit(&self, event: Event) {
+        if let Ok(mut events) = self.events.lock() {
+            events.push(event);
+        }
+    }
+
+    /// Wakes this server's delivery worker when the write commits (a redelivery).
+    pub(in crate::service) fn wake_webhooks(&self) {
+        self.wake_anyway
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Records that the write may change any answer at all.
     pub(in crate::service) fn touch_everything(&self) {
         self.everything
@@ -70,6 +95,13 @@ impl WriteTxn {
     pub(in crate::service) async fn commit(self) -> ApiResult<()> {
         let tags = self.touched.into_inner().unwrap_or_default();
         let everything = self.everything.into_inner();
+        let events = self.events.into_inner().unwrap_or_default();
+        // In the write's own transaction: delivered if and only if the write commits.
+        let queued = if events.is_empty() {
+            0
+        } else {
+            outbox::enqueue(&self.txn, &events, &tags).await?
+        };
         if (everything || !tags.is_empty())
             && self.txn.get_database_backend() == sea_orm::DbBackend::Postgres
         {
@@ -87,6 +119,11 @@ impl WriteTxn {
                 .await?;
         }
         self.txn.commit().await?;
+        if (queued > 0 || self.wake_anyway.into_inner())
+            && let Some(wake) = &self.wake
+        {
+            wake.notify_one();
+        }
         if let Some(cache) = &self.cache {
             if everything {
                 cache.flush();
@@ -112,7 +149,22 @@ impl Store {
             cache: None,
             written: None,
             source_max_age_days: super::reviews::DEFAULT_SOURCE_MAX_AGE_DAYS,
+            wake: None,
+            webhooks_allow_private: false,
         }
+    }
+
+    /// The store whose writes wake `wake` when they queue webhook deliveries, and that lets
+    /// webhooks point at internal addresses when `allow_private`.
+    pub fn with_webhooks(mut self, wake: Arc<Notify>, allow_private: bool) -> Self {
+        self.wake = Some(wake);
+        self.webhooks_allow_private = allow_private;
+        self
+    }
+
+    /// Whether webhooks may point at internal addresses.
+    pub fn webhooks_allow_private(&self) -> bool {
+        self.webhooks_allow_private
     }
 
     /// The store that flags cited sources older than `days`.
@@ -140,6 +192,12 @@ impl Store {
         }
     }
 
+    /// The same store over another connection to the same database (sharing the SQLite write
+    /// gate): background workers use one whose statements are not counted as requests'.
+    pub fn over(&self, db: DatabaseConnection) -> Self {
+        Self { db, ..self.clone() }
+    }
+
     /// The connection, for reads.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
@@ -157,6 +215,9 @@ impl Store {
             _gate: gate,
             touched: Default::default(),
             everything: Default::default(),
+            events: Default::default(),
+            wake: self.wake.clone(),
+            wake_anyway: Default::default(),
             cache: self.cache.clone(),
             written: self.written.clone(),
         })

@@ -3,10 +3,15 @@
 
 pub mod catalog;
 pub mod roles;
+pub mod webhooks;
 
 use async_graphql::MergedObject;
 
 /// The Mutation root.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(roles::RoleMutation, catalog::CatalogMutation);
+pub struct MutationRoot(
+    roles::RoleMutation,
+    catalog::CatalogMutation,
+    webhooks::WebhookMutation,
+);

@@ -2,6 +2,7 @@
 //! the editor last read); a mismatch is CONFLICT with `extensions.currentVersion`.
 
 use async_graphql::{Context, Object};
+use chrono::{DateTime, Utc};
 use entity::RoleStatus;
 
 use crate::auth::permit::{Delete, Publish, Write};
@@ -9,6 +10,7 @@ use crate::error::{GqlResult, ResultExt};
 use crate::graphql::context::{permit, reference, writer};
 use crate::graphql::types::inputs::{RoleInput, RolePatchInput};
 use crate::graphql::types::role::Role;
+use crate::service::schedules::Action;
 
 /// Role mutations.
 #[derive(Default)]
@@ -195,9 +197,67 @@ impl RoleMutation {
             .gql()?;
         Ok(Role::working(role))
     }
+
+    /// Plans a publish of the role's working copy for `at`: the page then shows the working
+    /// copy as it stands at that time, published as you (replacing any action planned before).
+    /// Needs `content:publish`.
+    async fn schedule_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
+        #[graphql(desc = "When to publish (RFC 3339, in the future).")] at: DateTime<Utc>,
+    ) -> GqlResult<Role> {
+        self.schedule(ctx, slug, expected_version, Action::Publish, at)
+            .await
+    }
+
+    /// Plans an unpublish (back to DRAFT) for `at`, replacing any action planned before.
+    /// Needs `content:publish`.
+    async fn schedule_unpublish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role.")] slug: String,
+        #[graphql(desc = "The `version` you last read.")] expected_version: i32,
+        #[graphql(desc = "When to unpublish (RFC 3339, in the future).")] at: DateTime<Utc>,
+    ) -> GqlResult<Role> {
+        self.schedule(ctx, slug, expected_version, Action::Unpublish, at)
+            .await
+    }
+
+    /// Drops the action planned for a role (NOT_FOUND when none is). Needs `content:publish`.
+    async fn cancel_schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Slug of the role.")] slug: String,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Publish>(ctx).gql()?;
+        let role = writer(ctx)
+            .gql()?
+            .cancel_schedule(&permit, &slug)
+            .await
+            .gql()?;
+        Ok(Role::working(role))
+    }
 }
 
 impl RoleMutation {
+    async fn schedule(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        expected_version: i32,
+        action: Action,
+        at: DateTime<Utc>,
+    ) -> GqlResult<Role> {
+        let permit = permit::<Publish>(ctx).gql()?;
+        let role = writer(ctx)
+            .gql()?
+            .schedule(&permit, &slug, expected_version, action, at)
+            .await
+            .gql()?;
+        Ok(Role::working(role))
+    }
     async fn set_status(
         &self,
         ctx: &Context<'_>,

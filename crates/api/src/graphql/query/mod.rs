@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod model;
 pub mod reference;
 pub mod roles;
+pub mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -17,4 +18,5 @@ pub struct QueryRoot(
     model::ModelQuery,
     audit::AuditQuery,
     reference::ReferenceQuery,
+    webhooks::WebhookQuery,
 );

@@ -9,6 +9,7 @@ pub mod reference;
 pub mod revision;
 pub mod risk;
 pub mod role;
+pub mod webhook;
 
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;

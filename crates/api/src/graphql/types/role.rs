@@ -18,8 +18,8 @@ use crate::cache::Tag;
 use crate::error::{ApiError, ApiResult, GqlResult, ResultExt};
 use crate::graphql::context;
 use crate::graphql::loaders::{
-    CategoryById, FaqsOf, PathsOf, PeersOf, ReviewOf, RoleById, SkillsOf, SourcesOf, TasksOf,
-    ToolById, ToolLinksOf,
+    CategoryById, FaqsOf, PathsOf, PeersOf, ReviewOf, RoleById, ScheduleOf, SkillsOf, SourcesOf,
+    TasksOf, ToolById, ToolLinksOf,
 };
 use crate::service::publishing::{self, Card, LinkRequest, Page, Sections};
 use crate::service::reviews;
@@ -462,6 +462,30 @@ impl Role {
             .collect())
     }
 
+    /// Editors only (null for anyone else, and when nothing is planned): the publish or
+    /// unpublish planned with `schedulePublish` or `scheduleUnpublish`.
+    async fn scheduled(&self, ctx: &Context<'_>) -> GqlResult<Option<ScheduledAction>> {
+        if context::permit::<Read>(ctx).is_err() {
+            return Ok(None);
+        }
+        let row = loader(ctx)
+            .gql()?
+            .load_one(ScheduleOf(self.row().id))
+            .await
+            .gql()?;
+        Ok(row.and_then(|r| {
+            let action = match crate::service::schedules::Action::parse(&r.action)? {
+                crate::service::schedules::Action::Publish => ScheduleAction::Publish,
+                crate::service::schedules::Action::Unpublish => ScheduleAction::Unpublish,
+            };
+            Some(ScheduledAction {
+                action,
+                at: r.due_at,
+                by: r.scheduled_by,
+            })
+        }))
+    }
+
     /// Editors only (null for anyone else): when the role's content was last reviewed, by a
     /// `markRoleReviewed` or a publish; null when it never was.
     async fn reviewed_at(&self, ctx: &Context<'_>) -> GqlResult<Option<DateTime<Utc>>> {
@@ -645,4 +669,24 @@ impl Role {
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.row().published_at
     }
+}
+
+/// What a planned action does.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ScheduleAction {
+    /// Publish the working copy as it stands at that time.
+    Publish,
+    /// Take the page offline (back to DRAFT).
+    Unpublish,
+}
+
+/// A publish or unpublish planned for a time.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ScheduledAction {
+    /// What it does.
+    pub action: ScheduleAction,
+    /// When it runs (within a few seconds after).
+    pub at: DateTime<Utc>,
+    /// Who planned it: the revision it makes names them.
+    pub by: String,
 }
