@@ -240,7 +240,8 @@ on_both!(
     failed_attempts_are_retried_after_500s_and_timeouts,
     a_write_that_is_rolled_back_sends_nothing,
     webhooks_refuse_internal_addresses_and_need_admins,
-    an_event_committed_before_a_crash_is_delivered_once_after_restart
+    an_event_committed_before_a_crash_is_delivered_once_after_restart,
+    a_delivery_is_given_up_after_the_retry_time_and_redirects_are_not_followed
 );
 
 async fn a_publish_reaches_the_receiver_once_signed_with_its_cache_tags(backend: Backend) {
@@ -585,4 +586,42 @@ async fn two_servers_on_one_database_deliver_an_event_once() {
     let mut sorted = versions.clone();
     sorted.sort_unstable();
     assert_eq!(versions, sorted, "in order for one role");
+}
+
+/// An endpoint that only redirects: the redirect is not followed (it counts as a failed
+/// attempt), and after JOBRISK_WEBHOOK_RETRY_SECS the delivery is marked FAILED.
+async fn a_delivery_is_given_up_after_the_retry_time_and_redirects_are_not_followed(
+    backend: Backend,
+) {
+    let mut env = webhook_env();
+    env.push(("JOBRISK_WEBHOOK_RETRY_SECS", "2".to_owned()));
+    let app = TestApp::spawn_configured(backend, env).await;
+    let receiver = Receiver::start(vec![Answer::Status(307); 10]).await;
+    let (id, _) = register(&app, &receiver.url(), &["role.published"]).await;
+    publish(&app, "backend-developer").await;
+    let started = Instant::now();
+    let mut listed = deliveries(&app, &id).await;
+    while listed.first().is_none_or(|d| d["status"] != "FAILED")
+        && started.elapsed() < Duration::from_secs(8)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        listed = deliveries(&app, &id).await;
+    }
+    let delivery = &listed[0];
+    assert_eq!(delivery["status"], "FAILED", "{listed:#?}");
+    assert_eq!(delivery["lastStatusCode"], 307);
+    assert!(
+        delivery["lastError"]
+            .as_str()
+            .is_some_and(|e| e.contains("307")),
+        "{delivery:#}"
+    );
+    let attempts = delivery["attempts"].as_u64().expect("attempts") as usize;
+    assert!((1..=3).contains(&attempts), "{delivery:#}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        receiver.got().len(),
+        attempts,
+        "no more attempts once failed"
+    );
 }
