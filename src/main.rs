@@ -3,6 +3,7 @@
 mod backup;
 mod exposure;
 mod import_occupation;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,6 +91,8 @@ enum Command {
     Import(Box<backup::ImportArgs>),
     /// Print the JSON Schema of the export format (docs/content.schema.json).
     ContentSchema,
+    /// Manage editor studio accounts: create, list, set-role, disable, enable, reset-password.
+    User(Box<user::UserArgs>),
     /// Recompute occupation exposure indices (alpha, beta, gamma) from a task-label file,
     /// printed as CSV.
     Exposure {
@@ -180,6 +183,10 @@ fn main() -> ExitCode {
             let log = args.log.clone();
             run_async(&log, backup::import(*args))
         }
+        Command::User(args) => {
+            let log = args.log.clone();
+            run_async(&log, user::run(*args))
+        }
         Command::ContentSchema => {
             print!("{}", api::service::backup::json_schema());
             Ok(())
@@ -218,7 +225,8 @@ fn run_async(
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config().context("invalid configuration")?;
     let app = Application::build(&config).await.map_err(detail)?;
-    tracing::info!(addr = %app.local_addr().map_err(detail)?, "jobrisk listening; GraphQL at /graphql");
+    let app = studio::mount(app, &config).await.map_err(detail)?;
+    tracing::info!(addr = %app.local_addr().map_err(detail)?, "jobrisk listening; GraphQL at /graphql, the studio at /studio");
     app.run().await.context("server failed")
 }
 

@@ -13,6 +13,7 @@ mod m20261203_000007_sqlite_title_search;
 mod m20261204_000008_role_reviews;
 mod m20261204_000009_webhooks;
 mod m20261204_000010_role_schedules;
+mod m20261205_000011_studio_accounts;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_role_reviews::Migration),
             Box::new(m20261204_000009_webhooks::Migration),
             Box::new(m20261204_000010_role_schedules::Migration),
+            Box::new(m20261205_000011_studio_accounts::Migration),
         ]
     }
 }

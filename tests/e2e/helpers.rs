@@ -249,6 +249,7 @@ impl TestApp {
         let app = Application::with_statement_hook(&config, db.clone(), hook)
             .await
             .expect("bind");
+        let app = studio::mount(app, &config).await.expect("studio");
         let addr = app.local_addr().expect("address");
         let server = tokio::spawn(async move {
             app.run_forever().await.expect("server runs");

@@ -21,5 +21,6 @@ mod related;
 mod reviews;
 mod schedules;
 mod statements;
+mod studio;
 mod visibility;
 mod webhooks;

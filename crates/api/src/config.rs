@@ -241,6 +241,26 @@ pub struct WebhookArgs {
     pub webhook_retry_secs: u64,
 }
 
+/// The editor studio (`/studio`).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Studio")]
+pub struct StudioArgs {
+    /// Whether to serve the editor studio under /studio: on or off (API only)
+    #[arg(long, env = "JOBRISK_STUDIO", value_name = "JOBRISK_STUDIO",
+          default_value = "on", value_parser = switch, action = clap::ArgAction::Set)]
+    pub studio: bool,
+    /// The studio's public origin, e.g. https://cms.example.com: the Origin browsers must send, and the base of OIDC redirects (default: the request's own host)
+    #[arg(long, env = "JOBRISK_STUDIO_PUBLIC_URL", value_name = "JOBRISK_STUDIO_PUBLIC_URL", value_parser = origin)]
+    pub studio_public_url: Option<String>,
+    /// Whether studio users may sign in with a password: on or off (OIDC only)
+    #[arg(long, env = "JOBRISK_LOCAL_LOGIN", value_name = "JOBRISK_LOCAL_LOGIN",
+          default_value = "on", value_parser = switch, action = clap::ArgAction::Set)]
+    pub local_login: bool,
+    /// The site's own preview of a page, with {slug}, e.g. https://example.com/preview/{slug}; linked from the editor
+    #[arg(long, env = "JOBRISK_STUDIO_PREVIEW_URL", value_name = "JOBRISK_STUDIO_PREVIEW_URL", value_parser = preview_url)]
+    pub studio_preview_url: Option<String>,
+}
+
 /// Request rate limits; a rate of 0 turns that limit off.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Rate limits")]
@@ -376,6 +396,9 @@ pub struct ServeArgs {
     /// Webhooks.
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    /// The editor studio.
+    #[command(flatten)]
+    pub studio: StudioArgs,
     /// Document limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -439,6 +462,32 @@ pub struct Config {
     pub cache: CacheSettings,
     /// Webhook deliveries.
     pub webhooks: WebhookSettings,
+    /// The editor studio.
+    pub studio: StudioSettings,
+}
+
+/// The editor studio's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudioSettings {
+    /// Whether `/studio` is served (`JOBRISK_STUDIO`, default on).
+    pub enabled: bool,
+    /// The public origin (`JOBRISK_STUDIO_PUBLIC_URL`), else the request's host.
+    pub public_url: Option<String>,
+    /// Whether passwords sign in (`JOBRISK_LOCAL_LOGIN`, default on).
+    pub local_login: bool,
+    /// The site's preview URL with `{slug}` (`JOBRISK_STUDIO_PREVIEW_URL`).
+    pub preview_url: Option<String>,
+}
+
+impl Default for StudioSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            public_url: None,
+            local_login: true,
+            preview_url: None,
+        }
+    }
 }
 
 /// How webhooks are delivered.
@@ -632,6 +681,12 @@ impl ServeArgs {
                 concurrency: self.webhooks.webhook_concurrency,
                 retry_for: Duration::from_secs(self.webhooks.webhook_retry_secs),
             },
+            studio: StudioSettings {
+                enabled: self.studio.studio,
+                public_url: self.studio.studio_public_url.clone(),
+                local_login: self.studio.local_login,
+                preview_url: self.studio.studio_preview_url.clone(),
+            },
         })
     }
 }
@@ -728,6 +783,32 @@ fn cidrs(raw: &str) -> Result<CidrList, String> {
         })
         .collect::<Result<_, _>>()
         .map(CidrList)
+}
+
+/// One origin like `https://cms.example.com` (no path).
+fn origin(raw: &str) -> Result<String, String> {
+    let list = origins(raw)?;
+    match list.0.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!(
+            "must be one origin like https://cms.example.com, got {raw:?}"
+        )),
+    }
+}
+
+/// An http(s) URL template holding `{slug}`.
+fn preview_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let ok = (raw.starts_with("https://") || raw.starts_with("http://"))
+        && raw.contains("{slug}")
+        && !raw.contains(char::is_whitespace);
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "must be an http(s) URL holding {{slug}}, like https://example.com/preview/{{slug}}, got {raw:?}"
+        ))
+    }
 }
 
 fn origins(raw: &str) -> Result<OriginList, String> {

@@ -31,7 +31,12 @@ const FORGET_IDLE_CLIENTS_EVERY: Duration = Duration::from_secs(60);
 /// A server bound to its address, ready to run; used by `main` and by the tests alike.
 pub struct Application {
     listener: tokio::net::TcpListener,
+    /// The routes, before the middleware every answer passes through (added when serving).
     router: Router,
+    /// Origins allowed to send credentials (`JOBRISK_CORS_ORIGINS`).
+    cors_origins: Vec<String>,
+    /// The content store, for routes mounted beside the API (the studio).
+    store: Store,
     state: AppState,
     /// Sends webhook deliveries while the server runs.
     deliveries: DeliveryWorker,
@@ -97,7 +102,7 @@ impl Application {
         let deliveries =
             DeliveryWorker::new(store.over(background.clone()), config.webhooks, wake)?;
         let scheduler = Scheduler::new(store.over(background));
-        let schema = schema_over(Some(store), config.introspection);
+        let schema = schema_over(Some(store.clone()), config.introspection);
         let cost = CostModel::from_sdl(&schema.sdl()).map_err(ApiError::Internal)?;
         let state: AppState = Arc::new(Shared {
             schema,
@@ -128,11 +133,25 @@ impl Application {
         Ok(Self {
             listener,
             router: router(config, state.clone()),
+            cors_origins: config.cors_origins.clone(),
+            store,
             state,
             deliveries,
             scheduler,
             shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         })
+    }
+
+    /// The content store the API writes through, for routes mounted beside it.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Adds `routes` (with their own state) beside the API; they pass through the same
+    /// middleware (request ids, access log, compression, security headers).
+    pub fn merge(mut self, routes: Router) -> Self {
+        self.router = self.router.merge(routes);
+        self
     }
 
     /// The bound address (useful with port 0).
@@ -173,7 +192,7 @@ impl Application {
         let mut on_signal = stopped.clone();
         let server = axum::serve(
             self.listener,
-            self.router
+            layers::apply(self.router, &self.cors_origins)
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
@@ -236,8 +255,7 @@ fn router(config: &Config, state: AppState) -> Router {
             get(|Path(name): Path<String>| async move { graphiql::asset(&name) }),
         );
     }
-    let router = router
+    router
         .with_state(state)
-        .layer(DefaultBodyLimit::max(config.max_body_bytes));
-    layers::apply(router, &config.cors_origins)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
 }

@@ -10,7 +10,9 @@
 pub mod audit_event;
 pub mod category;
 pub mod content;
+pub mod edit_buffer;
 pub mod enums;
+pub mod login_attempt;
 pub mod role;
 pub mod role_faq;
 pub mod role_migration_path;
@@ -25,7 +27,11 @@ pub mod role_source;
 pub mod role_task;
 pub mod role_tool;
 pub mod source;
+pub mod studio_presence;
+pub mod studio_session;
 pub mod tool;
+pub mod user;
+pub mod user_token;
 pub mod webhook;
 pub mod webhook_delivery;
 

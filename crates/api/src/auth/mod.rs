@@ -81,6 +81,21 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// A signed-in studio user with `role` (viewer, editor, publisher or admin), mapped to
+    /// permissions exactly as a JWT's `roles` claim is.
+    pub fn with_role(sub: &str, role: &str) -> Self {
+        Self::Authenticated(Principal {
+            sub: sub.to_owned(),
+            permissions: permissions(None, Some(&[role.to_owned()])),
+        })
+    }
+
+    /// Whether the caller holds `permission` (to show or hide an action; acting on it takes a
+    /// [`Permit`]).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.require(permission).is_ok()
+    }
+
     /// The principal holding `permission`, or the error to answer with. Code that acts on the
     /// permission takes a [`Permit`] from [`Caller::permit`] instead.
     fn require(&self, permission: Permission) -> ApiResult<&Principal> {

@@ -2,8 +2,10 @@
 //! (`clippy.toml` forbids `Entity::find` elsewhere) and the only one that opens write
 //! transactions; writes take a permit, reads of roles a visibility.
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod buffers;
 pub mod catalog;
 pub mod content;
 pub mod editing;
@@ -18,6 +20,7 @@ pub mod schedules;
 pub mod store;
 pub mod visibility;
 pub mod webhooks;
+pub mod working;
 
 pub use store::Store;
 pub use visibility::Visibility;

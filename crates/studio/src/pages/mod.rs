@@ -1,0 +1,16 @@
+//! The studio's pages, one module per group of routes.
+
+pub mod account;
+pub mod changes;
+pub mod edit;
+pub mod roles;
+pub mod users;
+
+use axum::response::Html;
+
+use crate::error::StudioResult;
+
+/// Renders a template into an HTML answer.
+pub(crate) fn html(t: &impl askama::Template) -> StudioResult<Html<String>> {
+    Ok(Html(t.render()?))
+}

@@ -1,0 +1,367 @@
+//! The dashboard and the role list: search, filters, sort and keyset pages of 50, all in the
+//! URL, so a list can be bookmarked and shared.
+
+use api::ApiError;
+use api::auth::permit::Read;
+use api::service::Visibility;
+use api::service::listing::{self, Direction, Filter, OrderField, PageRequest};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use entity::{Level, RoleStatus, role};
+use serde::Deserialize;
+
+use super::html;
+use crate::error::StudioResult;
+use crate::session::Signed;
+use crate::view::Chrome;
+
+/// Rows per page of the list.
+pub const PAGE: u64 = 50;
+
+/// One role in a list.
+pub struct Row {
+    slug: String,
+    title: String,
+    status: &'static str,
+    score: i32,
+    level: &'static str,
+    level_class: &'static str,
+    version: i32,
+    /// "unpublished changes" when the working copy is ahead of the live page.
+    changes: bool,
+    updated: String,
+}
+
+impl From<&role::Model> for Row {
+    fn from(r: &role::Model) -> Self {
+        let (level, level_class) = crate::view::level(match r.level {
+            Level::Low => scoring::Level::Low,
+            Level::Moderate => scoring::Level::Moderate,
+            Level::High => scoring::Level::High,
+            Level::VeryHigh => scoring::Level::VeryHigh,
+        });
+        Self {
+            slug: r.slug.clone(),
+            title: r.title.clone(),
+            status: status_word(r.status),
+            score: r.score,
+            level,
+            level_class,
+            version: r.version,
+            changes: r.published_version.is_some_and(|p| p != r.version),
+            updated: r.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+fn status_word(s: RoleStatus) -> &'static str {
+    match s {
+        RoleStatus::Draft => "Draft",
+        RoleStatus::Published => "Published",
+        RoleStatus::Archived => "Archived",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    chrome: Chrome,
+    recent: Vec<Row>,
+    due: Vec<Row>,
+    due_total: u64,
+}
+
+/// `GET /studio`: recently changed roles and the review-due queue.
+pub async fn dashboard(
+    State(studio): State<crate::State>,
+    Signed(user): Signed,
+) -> StudioResult<Response> {
+    let caller = user.caller();
+    let db = studio.store.db();
+    let page = |field, direction| PageRequest {
+        first: 10,
+        after: None,
+        field,
+        direction,
+    };
+    let recent = listing::list_roles(
+        db,
+        &Visibility::Editor(caller.permit::<Read>()?),
+        &Filter::default(),
+        &page(OrderField::UpdatedAt, Direction::Desc),
+    )
+    .await?;
+    let due = listing::list_roles(
+        db,
+        &Visibility::Editor(caller.permit::<Read>()?),
+        &Filter {
+            review_due: Some(true),
+            ..Filter::default()
+        },
+        &page(OrderField::UpdatedAt, Direction::Asc),
+    )
+    .await?;
+    Ok(html(&Dashboard {
+        chrome: studio.chrome("Dashboard", Some(&user)),
+        recent: recent.items.iter().map(|(_, r)| r.into()).collect(),
+        due_total: due.total_count,
+        due: due.items.iter().map(|(_, r)| r.into()).collect(),
+    })?
+    .into_response())
+}
+
+/// The list's URL parameters.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    review: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+/// One `<option>` of a filter.
+pub struct Opt {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+fn options(choices: &[(&'static str, &'static str)], current: &str) -> Vec<Opt> {
+    choices
+        .iter()
+        .map(|&(value, label)| Opt {
+            value,
+            label,
+            selected: value == current,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "roles.html")]
+struct RoleList {
+    chrome: Chrome,
+    status_opts: Vec<Opt>,
+    level_opts: Vec<Opt>,
+    sort_opts: Vec<Opt>,
+    params: ListParams,
+    rows: Vec<Row>,
+    total: u64,
+    next: Option<String>,
+    categories: Vec<api::service::working::Choice>,
+    can_publish: bool,
+}
+
+/// One role's result in a bulk action.
+pub struct BulkResult {
+    slug: String,
+    ok: bool,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "bulk.html")]
+struct BulkPage {
+    chrome: Chrome,
+    results: Vec<BulkResult>,
+}
+
+/// Most roles one bulk action may change.
+const MAX_BULK: usize = 200;
+
+/// `POST /studio/bulk`: publish, unpublish or archive each selected role at the version
+/// the list showed (`pick=slug:version`), one transaction each, with each one's result.
+pub async fn bulk(
+    State(studio): State<crate::State>,
+    Signed(user): Signed,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> StudioResult<Response> {
+    let picks: Vec<String> = form_urlencoded::parse(&body)
+        .filter(|(k, _)| k == "pick")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let fields = crate::form::Fields::parse(&body);
+    studio.check_write(&headers, &user, fields.get("csrf"))?;
+    let publisher = user.caller().permit::<api::auth::permit::Publish>()?;
+    let (status, verb) = match fields.get("action").unwrap_or_default() {
+        "publish" => (RoleStatus::Published, "published"),
+        "unpublish" => (RoleStatus::Draft, "unpublished"),
+        "archive" => (RoleStatus::Archived, "archived"),
+        _ => {
+            return Err(
+                ApiError::bad_input("action", "must be publish, unpublish or archive").into(),
+            );
+        }
+    };
+    if picks.is_empty() {
+        return Err(ApiError::bad_input("pick", "select at least one role").into());
+    }
+    if picks.len() > MAX_BULK {
+        return Err(ApiError::bad_input(
+            "pick",
+            format!("select at most {MAX_BULK} roles at once"),
+        )
+        .into());
+    }
+    let mut results = Vec::with_capacity(picks.len());
+    for pick in picks {
+        let Some((slug, version)) = pick
+            .rsplit_once(':')
+            .and_then(|(s, v)| Some((s.to_owned(), v.parse::<i32>().ok()?)))
+        else {
+            results.push(BulkResult {
+                slug: pick,
+                ok: false,
+                message: "not a role and version".into(),
+            });
+            continue;
+        };
+        match studio
+            .store
+            .set_status(&publisher, &slug, version, status)
+            .await
+        {
+            Ok(role) => results.push(BulkResult {
+                slug,
+                ok: true,
+                message: format!("{verb}, now version {}", role.version),
+            }),
+            Err(e) if e.code() != "INTERNAL" => results.push(BulkResult {
+                slug,
+                ok: false,
+                message: e.to_string(),
+            }),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(html(&BulkPage {
+        chrome: studio.chrome(format!("Bulk {verb}"), Some(&user)),
+        results,
+    })?
+    .into_response())
+}
+
+/// `GET /studio/roles`.
+pub async fn list(
+    State(studio): State<crate::State>,
+    Signed(user): Signed,
+    Query(params): Query<ListParams>,
+) -> StudioResult<Response> {
+    let caller = user.caller();
+    let bad = |field: &str, rule: &str| ApiError::bad_input(field, rule);
+    let filter = Filter {
+        category_slug: Some(params.category.clone()).filter(|c| !c.is_empty()),
+        level: match params.level.as_str() {
+            "" => None,
+            "LOW" => Some(Level::Low),
+            "MODERATE" => Some(Level::Moderate),
+            "HIGH" => Some(Level::High),
+            "VERY_HIGH" => Some(Level::VeryHigh),
+            _ => return Err(bad("level", "must be LOW, MODERATE, HIGH or VERY_HIGH").into()),
+        },
+        search: Some(params.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        status: match params.status.as_str() {
+            "" => None,
+            "DRAFT" => Some(RoleStatus::Draft),
+            "PUBLISHED" => Some(RoleStatus::Published),
+            "ARCHIVED" => Some(RoleStatus::Archived),
+            _ => return Err(bad("status", "must be DRAFT, PUBLISHED or ARCHIVED").into()),
+        },
+        review_due: match params.review.as_str() {
+            "" => None,
+            "due" => Some(true),
+            _ => return Err(bad("review", "must be due or empty").into()),
+        },
+        ..Filter::default()
+    };
+    listing::check_arguments(Some(PAGE as i64), &filter)?;
+    let (field, direction) = match params.sort.as_str() {
+        "" | "title" => (OrderField::Title, Direction::Asc),
+        "score" => (OrderField::Score, Direction::Desc),
+        "updated" => (OrderField::UpdatedAt, Direction::Desc),
+        _ => return Err(bad("sort", "must be title, score or updated").into()),
+    };
+    let page = listing::list_roles(
+        studio.store.db(),
+        &Visibility::Editor(caller.permit::<Read>()?),
+        &filter,
+        &PageRequest {
+            first: PAGE,
+            after: params.after.clone().filter(|a| !a.is_empty()),
+            field,
+            direction,
+        },
+    )
+    .await?;
+    let next = page
+        .has_next_page
+        .then(|| page.items.last().map(|(cursor, _)| cursor.clone()))
+        .flatten()
+        .map(|cursor| {
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &params.q)
+                .append_pair("status", &params.status)
+                .append_pair("category", &params.category)
+                .append_pair("level", &params.level)
+                .append_pair("review", &params.review)
+                .append_pair("sort", &params.sort)
+                .append_pair("after", &cursor)
+                .finish()
+        });
+    let categories = studio
+        .store
+        .catalog_choices(&caller.permit::<Read>()?)
+        .await?
+        .categories;
+    Ok(html(&RoleList {
+        chrome: studio.chrome("Roles", Some(&user)),
+        rows: page.items.iter().map(|(_, r)| r.into()).collect(),
+        total: page.total_count,
+        status_opts: options(
+            &[
+                ("DRAFT", "Draft"),
+                ("PUBLISHED", "Published"),
+                ("ARCHIVED", "Archived"),
+            ],
+            &params.status,
+        ),
+        level_opts: options(
+            &[
+                ("LOW", "Low"),
+                ("MODERATE", "Moderate"),
+                ("HIGH", "High"),
+                ("VERY_HIGH", "Very high"),
+            ],
+            &params.level,
+        ),
+        sort_opts: options(
+            &[
+                ("title", "Title"),
+                ("score", "Score (highest first)"),
+                ("updated", "Last change"),
+            ],
+            if params.sort.is_empty() {
+                "title"
+            } else {
+                &params.sort
+            },
+        ),
+        next,
+        params,
+        categories,
+        can_publish: caller.can(api::auth::Permission::Publish),
+    })?
+    .into_response())
+}
