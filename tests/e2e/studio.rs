@@ -574,10 +574,8 @@ async fn the_preview_is_the_score_the_save_gives(app: TestApp) {
         )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
-    assert!(
-        stale.body.contains("value=\"Typed and kept\""),
-        "the form keeps the edit"
-    );
+    assert!(stale.body.contains("id=\"merge-clean\""), "{}", stale.body);
+    assert!(stale.body.contains("Title (yours)"), "{}", stale.body);
 }
 
 on_both!(spawn => admins_manage_users_and_everyone_their_own_password);
@@ -963,4 +961,202 @@ async fn unsaved_changes_are_kept_privately_and_restored_exactly(app: TestApp) {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+on_both!(spawn => history_compares_any_two_revisions_and_restores_one_field);
+async fn history_compares_any_two_revisions_and_restores_one_field(app: TestApp) {
+    let (mut b, csrf) = signed_in(&app, "ed", StudioRole::Editor).await;
+    let slug = "backend-developer";
+    let path = format!("/studio/roles/{slug}");
+    let original = app
+        .sql_strings(&format!("SELECT summary FROM roles WHERE slug = '{slug}'"))
+        .await
+        .remove(0);
+    let start = version_of(&app, slug).await;
+    let v = start.clone();
+    let a = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("expectedVersion", &v),
+                ("summary", "A new summary."),
+                ("title", "Backend Engineer"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let history = b.get(&format!("{path}/history")).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(
+        history.body.contains("<th scope=\"row\">Summary</th>"),
+        "{}",
+        history.body
+    );
+    assert!(history.body.contains("<th scope=\"row\">Title</th>"));
+    assert!(
+        history.body.contains("<td>ed</td>"),
+        "the editor is named: {}",
+        history.body
+    );
+    let same = b.get(&format!("{path}/history?a={start}&b={start}")).await;
+    assert!(same.body.contains("id=\"no-changes\""));
+    let missing = b.get(&format!("{path}/history?a=999")).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Take back only the summary: the title stays as edited.
+    let v = version_of(&app, slug).await;
+    let a = b
+        .post(
+            &format!("{path}/restore"),
+            &[
+                ("csrf", &csrf),
+                ("expectedVersion", &v),
+                ("revision", &start),
+                ("field", "summary"),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let row = app
+        .sql_strings(&format!(
+            "SELECT summary || '|' || title FROM roles WHERE slug = '{slug}'"
+        ))
+        .await
+        .remove(0);
+    assert_eq!(row, format!("{original}|Backend Engineer"));
+    let a = b
+        .post(
+            &format!("{path}/restore"),
+            &[
+                ("csrf", &csrf),
+                ("expectedVersion", &v),
+                ("revision", &start),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "a stale version is refused");
+    let v = version_of(&app, slug).await;
+    let a = b
+        .post(
+            &format!("{path}/restore"),
+            &[
+                ("csrf", &csrf),
+                ("expectedVersion", &v),
+                ("revision", &start),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.sql_strings(&format!("SELECT title FROM roles WHERE slug = '{slug}'"))
+            .await,
+        ["Backend Developer"]
+    );
+    let (mut viewer, viewer_csrf) = signed_in(&app, "viewer", StudioRole::Viewer).await;
+    assert!(
+        !viewer
+            .get(&format!("{path}/history"))
+            .await
+            .body
+            .contains("name=\"revision\"")
+    );
+    let v = version_of(&app, slug).await;
+    let a = viewer
+        .post(
+            &format!("{path}/restore"),
+            &[
+                ("csrf", &viewer_csrf),
+                ("expectedVersion", &v),
+                ("revision", &start),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+}
+
+on_both!(spawn => a_lost_race_merges_without_losing_a_field);
+async fn a_lost_race_merges_without_losing_a_field(app: TestApp) {
+    let slug = "backend-developer";
+    let path = format!("/studio/roles/{slug}");
+    let (mut ann, ann_csrf) = signed_in(&app, "ann", StudioRole::Editor).await;
+    let (mut ben, ben_csrf) = signed_in(&app, "ben", StudioRole::Editor).await;
+    let opened = version_of(&app, slug).await;
+    let a = ben
+        .post(
+            &path,
+            &[
+                ("csrf", &ben_csrf),
+                ("expectedVersion", &opened),
+                ("title", "Ben's title"),
+                ("summary", "Ben's summary."),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let theirs = version_of(&app, slug).await;
+    let lost = ann
+        .post(
+            &path,
+            &[
+                ("csrf", &ann_csrf),
+                ("expectedVersion", &opened),
+                ("summary", "Ann's summary."),
+                ("industryContext", "Ann's context."),
+            ],
+        )
+        .await;
+    assert_eq!(lost.status, StatusCode::CONFLICT, "{}", lost.body);
+    assert!(
+        lost.body.contains("data-field=\"summary\""),
+        "{}",
+        lost.body
+    );
+    assert_eq!(
+        lost.body.matches("class=\"clash\"").count(),
+        1,
+        "only the summary clashes"
+    );
+    assert!(
+        lost.body.contains("Title (theirs)") && lost.body.contains("Industry context (yours)"),
+        "{}",
+        lost.body
+    );
+    assert!(
+        lost.body.contains("Ben&#39;s summary.")
+            || lost.body.contains("Ben&#x27;s summary.")
+            || lost.body.contains("Ben's summary."),
+        "{}",
+        lost.body
+    );
+    assert_eq!(version_of(&app, slug).await, theirs, "nothing written yet");
+    let unchosen = ann
+        .post(
+            &format!("{path}/merge"),
+            &[("csrf", &ann_csrf), ("expectedVersion", &theirs)],
+        )
+        .await;
+    assert_eq!(unchosen.status, StatusCode::CONFLICT);
+    assert!(unchosen.body.contains("id=\"merge-error\""));
+    let merged = ann
+        .post(
+            &format!("{path}/merge"),
+            &[
+                ("csrf", &ann_csrf),
+                ("expectedVersion", &theirs),
+                ("choice.summary", "yours"),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let row = app
+        .sql_strings(&format!("SELECT title || '|' || summary || '|' || industry_context FROM roles WHERE slug = '{slug}'"))
+        .await
+        .remove(0);
+    assert_eq!(row, "Ben's title|Ann's summary.|Ann's context.");
+    assert!(
+        app.sql_strings("SELECT form FROM edit_buffers")
+            .await
+            .is_empty(),
+        "the kept form goes once merged"
+    );
 }

@@ -7,6 +7,7 @@ mod assets;
 mod diff;
 mod error;
 mod form;
+mod merge;
 mod pages;
 mod security;
 mod session;
@@ -73,7 +74,7 @@ pub async fn mount(app: Application, config: &Config) -> api::ApiResult<Applicat
 }
 
 fn router(state: State) -> Router {
-    use pages::{account, changes, edit, roles, users};
+    use pages::{account, changes, edit, history, merge, roles, users};
     Router::new()
         .route("/studio", get(roles::dashboard))
         .route("/studio/", get(roles::dashboard))
@@ -102,6 +103,9 @@ fn router(state: State) -> Router {
             post(edit::discard_buffer),
         )
         .route("/studio/roles/{slug}/changes", get(changes::page))
+        .route("/studio/roles/{slug}/history", get(history::page))
+        .route("/studio/roles/{slug}/merge", post(merge::save))
+        .route("/studio/roles/{slug}/restore", post(history::restore))
         .route("/studio/roles/{slug}/discard", post(changes::discard))
         .route("/studio/roles/{slug}/schedule", post(changes::schedule))
         .route(

@@ -398,7 +398,7 @@ fn clone_error(e: &ApiError) -> ApiError {
     }
 }
 
-fn expected_version(fields: &Fields) -> Result<i32, ApiError> {
+pub(super) fn expected_version(fields: &Fields) -> Result<i32, ApiError> {
     fields
         .get("expectedVersion")
         .and_then(|v| v.trim().parse().ok())
@@ -452,6 +452,18 @@ pub async fn save(
         Err((e, content)) => {
             let status = match e.code() {
                 "BAD_USER_INPUT" => StatusCode::UNPROCESSABLE_ENTITY,
+                // A lost race on the version (not, say, a slug taken): merge.
+                "CONFLICT"
+                    if matches!(
+                        e,
+                        ApiError::Conflict {
+                            current_version: Some(_),
+                            ..
+                        }
+                    ) =>
+                {
+                    return super::merge::on_conflict(&studio, &user, &slug, &body, expected).await;
+                }
                 "CONFLICT" => StatusCode::CONFLICT,
                 _ => return Err(e.into()),
             };
@@ -472,7 +484,7 @@ pub async fn save(
 }
 
 /// Every field of `content`, as an `updateRole` that replaces them all.
-fn full_patch(c: &RoleContent) -> RolePatch {
+pub(super) fn full_patch(c: &RoleContent) -> RolePatch {
     RolePatch {
         slug: Some(c.slug.clone()),
         title: Some(c.title.clone()),

@@ -3,6 +3,8 @@
 pub mod account;
 pub mod changes;
 pub mod edit;
+pub mod history;
+pub mod merge;
 pub mod roles;
 pub mod users;
 
