@@ -25,6 +25,7 @@ mod browser;
 mod server;
 
 mod assets;
+mod flows;
 mod smoke;
 
 /// Runs each named browser flow on SQLite and on PostgreSQL, as `name::sqlite` and

@@ -20,6 +20,13 @@ pub async fn headers(request: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
+    // Under the API's `no-referrer`, Chromium sends `Origin: null` with form posts, which
+    // the origin check must refuse; `same-origin` keeps the origin and still tells no
+    // other site where the editor was.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

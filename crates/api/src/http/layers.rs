@@ -39,7 +39,9 @@ pub fn apply<S: Clone + Send + Sync + 'static>(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // The studio sets `same-origin`: its forms need a real `Origin`, which Chromium
+        // sends as `null` under `no-referrer`.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
