@@ -22,6 +22,7 @@ enum Users {
     Name,
     Role,
     PasswordHash,
+    OidcSubject,
     Disabled,
     CreatedAt,
     UpdatedAt,
@@ -89,6 +90,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Users::Name, 200))
                     .col(string_len(Users::Role, 16))
                     .col(string_null(Users::PasswordHash))
+                    .col(string_len_null(Users::OidcSubject, 500).unique_key())
                     .col(boolean(Users::Disabled).default(false))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .col(timestamp_with_time_zone(Users::UpdatedAt))

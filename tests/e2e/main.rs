@@ -14,6 +14,9 @@ mod errors;
 mod hardening;
 mod jwks;
 mod lists;
+mod oidc;
+#[path = "../support/oidc_provider.rs"]
+mod oidc_provider;
 mod page;
 mod process;
 mod reference;

@@ -259,6 +259,61 @@ pub struct StudioArgs {
     /// The site's own preview of a page, with {slug}, e.g. https://example.com/preview/{slug}; linked from the editor
     #[arg(long, env = "JOBRISK_STUDIO_PREVIEW_URL", value_name = "JOBRISK_STUDIO_PREVIEW_URL", value_parser = preview_url)]
     pub studio_preview_url: Option<String>,
+    /// OpenID Connect issuer for studio sign-in, e.g. https://id.example.com/realms/cms (discovery at /.well-known/openid-configuration)
+    #[arg(long, env = "JOBRISK_OIDC_ISSUER", value_name = "JOBRISK_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The studio's OIDC client id
+    #[arg(
+        long,
+        env = "JOBRISK_OIDC_CLIENT_ID",
+        value_name = "JOBRISK_OIDC_CLIENT_ID"
+    )]
+    pub oidc_client_id: Option<String>,
+    /// The studio's OIDC client secret (a confidential client; never logged)
+    #[arg(long, env = "JOBRISK_OIDC_CLIENT_SECRET", value_name = "JOBRISK_OIDC_CLIENT_SECRET", value_parser = secret, hide_env_values = true)]
+    pub oidc_client_secret: Option<SecretString>,
+    /// The ID token claim holding the user's roles; a dotted path such as realm_access.roles
+    #[arg(
+        long,
+        env = "JOBRISK_OIDC_ROLES_CLAIM",
+        value_name = "JOBRISK_OIDC_ROLES_CLAIM",
+        default_value = "roles"
+    )]
+    pub oidc_roles_claim: String,
+}
+
+impl StudioArgs {
+    /// The OIDC client, when an issuer is set; an issuer without a client id (or the reverse)
+    /// is a configuration error.
+    fn oidc(&self) -> Result<Option<OidcSettings>, ConfigError> {
+        let issuer = non_empty(&self.oidc_issuer);
+        let client_id = non_empty(&self.oidc_client_id);
+        match (issuer, client_id) {
+            (None, None) => Ok(None),
+            (Some(issuer), Some(client_id)) => {
+                if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                    return Err(ConfigError::Invalid {
+                        variable: "JOBRISK_OIDC_ISSUER".into(),
+                        message: format!("must be an http(s) URL, got {issuer:?}"),
+                    });
+                }
+                Ok(Some(OidcSettings {
+                    issuer: issuer.trim_end_matches('/').to_owned(),
+                    client_id,
+                    client_secret: self.oidc_client_secret.clone(),
+                    roles_claim: self.oidc_roles_claim.trim().to_owned(),
+                }))
+            }
+            (Some(_), None) => Err(ConfigError::Invalid {
+                variable: "JOBRISK_OIDC_CLIENT_ID".into(),
+                message: "must be set with JOBRISK_OIDC_ISSUER".into(),
+            }),
+            (None, Some(_)) => Err(ConfigError::Invalid {
+                variable: "JOBRISK_OIDC_ISSUER".into(),
+                message: "must be set with JOBRISK_OIDC_CLIENT_ID".into(),
+            }),
+        }
+    }
 }
 
 /// Request rate limits; a rate of 0 turns that limit off.
@@ -477,7 +532,37 @@ pub struct StudioSettings {
     pub local_login: bool,
     /// The site's preview URL with `{slug}` (`JOBRISK_STUDIO_PREVIEW_URL`).
     pub preview_url: Option<String>,
+    /// OpenID Connect sign-in, when configured.
+    pub oidc: Option<OidcSettings>,
 }
+
+/// The studio's OpenID Connect client.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer URL (`JOBRISK_OIDC_ISSUER`).
+    pub issuer: String,
+    /// The client id (`JOBRISK_OIDC_CLIENT_ID`).
+    pub client_id: String,
+    /// The client secret (`JOBRISK_OIDC_CLIENT_SECRET`).
+    pub client_secret: Option<SecretString>,
+    /// The dotted path of the roles claim (`JOBRISK_OIDC_ROLES_CLAIM`, default `roles`).
+    pub roles_claim: String,
+}
+
+impl PartialEq for OidcSettings {
+    fn eq(&self, other: &Self) -> bool {
+        self.issuer == other.issuer
+            && self.client_id == other.client_id
+            && self.roles_claim == other.roles_claim
+            && self.client_secret.as_ref().map(ExposeSecret::expose_secret)
+                == other
+                    .client_secret
+                    .as_ref()
+                    .map(ExposeSecret::expose_secret)
+    }
+}
+
+impl Eq for OidcSettings {}
 
 impl Default for StudioSettings {
     fn default() -> Self {
@@ -486,6 +571,7 @@ impl Default for StudioSettings {
             public_url: None,
             local_login: true,
             preview_url: None,
+            oidc: None,
         }
     }
 }
@@ -686,6 +772,7 @@ impl ServeArgs {
                 public_url: self.studio.studio_public_url.clone(),
                 local_login: self.studio.local_login,
                 preview_url: self.studio.studio_preview_url.clone(),
+                oidc: self.studio.oidc()?,
             },
         })
     }

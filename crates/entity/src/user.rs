@@ -17,6 +17,9 @@ pub struct Model {
     /// An Argon2id PHC string; `None` for accounts that sign in through OIDC only, or whose
     /// password was reset and not yet chosen.
     pub password_hash: Option<String>,
+    /// `issuer sub` of the OIDC account that signs in as this user, if any.
+    #[sea_orm(unique)]
+    pub oidc_subject: Option<String>,
     pub disabled: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

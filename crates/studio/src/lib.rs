@@ -8,6 +8,7 @@ mod diff;
 mod error;
 mod form;
 mod merge;
+mod oidc;
 mod pages;
 mod security;
 mod session;
@@ -35,6 +36,8 @@ pub(crate) struct Studio {
     local_login: bool,
     /// The site's preview URL with `{slug}`.
     preview_url: Option<String>,
+    /// Single sign-on, when `JOBRISK_OIDC_ISSUER` is set.
+    oidc: Option<oidc::Oidc>,
     /// Proxies whose `X-Forwarded-For` names the client (for the login throttle).
     trusted_proxies: Vec<IpNet>,
 }
@@ -68,6 +71,7 @@ pub async fn mount(app: Application, config: &Config) -> api::ApiResult<Applicat
         public_url: settings.public_url.clone(),
         local_login: settings.local_login,
         preview_url: settings.preview_url.clone(),
+        oidc: settings.oidc.clone().map(oidc::Oidc::new).transpose()?,
         trusted_proxies: config.trusted_proxies.clone(),
     });
     Ok(app.merge(router(state)))
@@ -83,6 +87,8 @@ fn router(state: State) -> Router {
             get(account::login_page).post(account::login),
         )
         .route("/studio/logout", post(account::logout))
+        .route("/studio/oidc/login", get(oidc::login))
+        .route("/studio/oidc/callback", get(oidc::callback))
         .route(
             "/studio/setup",
             get(account::setup_page).post(account::setup),

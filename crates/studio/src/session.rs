@@ -188,7 +188,7 @@ impl Studio {
         .unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 
-    fn secure(&self, headers: &HeaderMap) -> bool {
+    pub(crate) fn secure(&self, headers: &HeaderMap) -> bool {
         match &self.public_url {
             Some(url) => {
                 !(url.starts_with("http://") && is_loopback(url.trim_start_matches("http://")))

@@ -24,6 +24,7 @@ struct LoginPage {
     login: String,
     error: Option<String>,
     local_login: bool,
+    sso: bool,
 }
 
 #[derive(Template)]
@@ -49,7 +50,7 @@ pub struct Params {
 }
 
 /// Only a path of the studio itself may be where a sign-in returns to (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with("/studio") && !n.starts_with("//") && !n.contains('\\') => {
             n.to_owned()
@@ -69,6 +70,7 @@ pub async fn login_page(
         login: String::new(),
         error: None,
         local_login: studio.local_login,
+        sso: studio.oidc.is_some(),
     })?
     .into_response())
 }
@@ -145,6 +147,7 @@ pub async fn login(
                     login,
                     error: Some(message),
                     local_login: studio.local_login,
+                    sso: studio.oidc.is_some(),
                 })?,
             )
                 .into_response();

@@ -231,6 +231,7 @@ async fn insert_user(db: &impl ConnectionTrait, new: NewUser) -> ApiResult<user:
         name: Set(name),
         role: Set(new.role.as_str().to_owned()),
         password_hash: Set(hash),
+        oidc_subject: Set(None),
         disabled: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -440,6 +441,88 @@ impl Store {
             .await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+/// An identity an OIDC provider vouched for (its ID token verified).
+#[derive(Debug, Clone)]
+pub struct OidcIdentity {
+    /// `issuer` and `sub`, which together never change for one account.
+    pub subject: String,
+    /// A login to start from for a new user (`preferred_username` or `email`).
+    pub login_hint: Option<String>,
+    /// Display name (`name`).
+    pub name: Option<String>,
+    /// The role the provider's roles claim maps to.
+    pub role: StudioRole,
+}
+
+impl Store {
+    /// The user an OIDC identity signs in as: found by subject (its name and role updated from
+    /// the provider, which is their source of truth), or created with a free login. Disabled
+    /// users are refused.
+    pub async fn oidc_user(&self, identity: OidcIdentity) -> ApiResult<Account> {
+        let txn = self.begin().await?;
+        let now = Utc::now();
+        let found = user::Entity::find()
+            .filter(user::Column::OidcSubject.eq(&identity.subject))
+            .one(&*txn)
+            .await?;
+        let model = match found {
+            Some(u) if u.disabled => {
+                return Err(ApiError::Forbidden("this account is disabled".into()));
+            }
+            Some(u) => {
+                let mut m: user::ActiveModel = u.into();
+                m.role = Set(identity.role.as_str().to_owned());
+                if let Some(name) = identity.name.as_deref().filter(|n| check_name(n).is_ok()) {
+                    m.name = Set(name.trim().to_owned());
+                }
+                m.updated_at = Set(now);
+                m.update(&*txn).await?
+            }
+            None => {
+                let stem: String = identity
+                    .login_hint
+                    .as_deref()
+                    .and_then(|h| normalize_login(h).ok())
+                    .unwrap_or_else(|| "sso-user".to_owned())
+                    .chars()
+                    .take(90)
+                    .collect();
+                let mut login = stem.clone();
+                let mut n = 1;
+                while user::Entity::find()
+                    .filter(user::Column::Login.eq(&login))
+                    .one(&*txn)
+                    .await?
+                    .is_some()
+                {
+                    n += 1;
+                    login = format!("{stem}-{n}");
+                }
+                let name = identity
+                    .name
+                    .as_deref()
+                    .filter(|n| check_name(n).is_ok())
+                    .map_or_else(|| login.clone(), |n| n.trim().to_owned());
+                user::ActiveModel {
+                    login: Set(login),
+                    name: Set(name),
+                    role: Set(identity.role.as_str().to_owned()),
+                    password_hash: Set(None),
+                    oidc_subject: Set(Some(identity.subject.chars().take(500).collect())),
+                    disabled: Set(false),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&*txn)
+                .await?
+            }
+        };
+        txn.commit().await?;
+        model.try_into()
     }
 }
 
