@@ -12,6 +12,15 @@ pub struct Migration;
 enum Roles {
     Table,
     Id,
+    HasUnpublishedChanges,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum RoleRevisions {
+    Table,
+    Editor,
+    RoleId,
+    CreatedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -232,10 +241,49 @@ impl MigrationTrait for Migration {
                     )
                     .to_owned(),
             )
+            .await?;
+        // The dashboard's queues on a large catalog: "my drafts" (roles a user saved),
+        // "recent revisions" (newest first) and "unpublished changes" (few of many roles).
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_role_revisions_editor")
+                    .table(RoleRevisions::Table)
+                    .col(RoleRevisions::Editor)
+                    .col(RoleRevisions::RoleId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_role_revisions_created_at")
+                    .table(RoleRevisions::Table)
+                    .col(RoleRevisions::CreatedAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_roles_unpublished_changes")
+                    .table(Roles::Table)
+                    .col(Roles::HasUnpublishedChanges)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table) in [
+            ("idx_roles_unpublished_changes", "roles"),
+            ("idx_role_revisions_created_at", "role_revisions"),
+            ("idx_role_revisions_editor", "role_revisions"),
+        ] {
+            manager
+                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+                .await?;
+        }
         manager
             .drop_table(Table::drop().table(StudioPresence::Table).to_owned())
             .await?;

@@ -25,5 +25,6 @@ mod reviews;
 mod schedules;
 mod statements;
 mod studio;
+mod studio_catalog;
 mod visibility;
 mod webhooks;

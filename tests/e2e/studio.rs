@@ -16,17 +16,17 @@ use crate::on_both;
 const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser-like client of one server: no redirects followed, the session cookie kept.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
     cookie: Option<String>,
 }
 
 /// An answer: status, headers and body.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl<'a> Browser<'a> {
@@ -45,7 +45,7 @@ impl<'a> Browser<'a> {
         format!("http://{}", self.app.addr)
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         let mut r = self.http.get(self.app.url(path));
         if let Some(c) = &self.cookie {
             r = r.header("cookie", c);
@@ -54,7 +54,7 @@ impl<'a> Browser<'a> {
     }
 
     /// A form POST as a page of the studio sends it (same origin).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let origin = self.origin();
         self.post_with(
             path,
@@ -64,7 +64,7 @@ impl<'a> Browser<'a> {
         .await
     }
 
-    async fn post_with(
+    pub(crate) async fn post_with(
         &mut self,
         path: &str,
         fields: &[(&str, &str)],
@@ -114,7 +114,7 @@ async fn answer(r: reqwest::Response) -> Answer {
 }
 
 /// The `value` of the first input named `name` on a page.
-fn field_value(html: &str, name: &str) -> Option<String> {
+pub(crate) fn field_value(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\" value=\""))?;
     let rest = &html[at + name.len() + 15..];
     Some(
@@ -148,7 +148,11 @@ async fn add_user(app: &TestApp, login: &str, role: StudioRole) {
         .expect("user");
 }
 
-async fn signed_in<'a>(app: &'a TestApp, login: &str, role: StudioRole) -> (Browser<'a>, String) {
+pub(crate) async fn signed_in<'a>(
+    app: &'a TestApp,
+    login: &str,
+    role: StudioRole,
+) -> (Browser<'a>, String) {
     add_user(app, login, role).await;
     let mut b = Browser::new(app);
     let a = b.sign_in(login, PASSWORD).await;
@@ -358,7 +362,7 @@ fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// A JWT with `roles: [role]` for the API.
-fn role_token(role: &str) -> String {
+pub(crate) fn role_token(role: &str) -> String {
     let exp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

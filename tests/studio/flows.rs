@@ -17,7 +17,7 @@ use crate::server::{Db, StudioServer};
 
 /// The first admin's login and password (set up through the one-time link).
 const ADMIN: (&str, &str) = ("root", "correct horse battery");
-const SLUG: &str = "backend-developer";
+pub(crate) const SLUG: &str = "backend-developer";
 
 /// Opens the setup link and creates the first admin; ends signed in on the dashboard.
 async fn set_up_admin(server: &StudioServer, browser: &Browser) {
@@ -32,7 +32,7 @@ async fn set_up_admin(server: &StudioServer, browser: &Browser) {
 }
 
 /// Creates a studio user with `jobrisk user create` on the server's database.
-fn create_user(server: &StudioServer, login: &str, role: &str, password: &str) {
+pub(crate) fn create_user(server: &StudioServer, login: &str, role: &str, password: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jobrisk"))
         .args([
             "user",
@@ -68,7 +68,7 @@ fn create_user(server: &StudioServer, login: &str, role: &str, password: &str) {
 }
 
 /// Signs in on the login page and waits to leave it.
-async fn sign_in(browser: &Browser, login: &str, password: &str) {
+pub(crate) async fn sign_in(browser: &Browser, login: &str, password: &str) {
     browser.goto("/studio/login").await;
     browser.wait_for("form#login").await;
     browser.fill("#login-name", login).await;
@@ -78,7 +78,7 @@ async fn sign_in(browser: &Browser, login: &str, password: &str) {
 }
 
 /// Waits up to 10 s until the current path (with query) satisfies `predicate`.
-async fn wait_path(browser: &Browser, predicate: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn wait_path(browser: &Browser, predicate: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
     loop {
         let path = browser.path().await;
@@ -113,13 +113,13 @@ async fn public_score(server: &StudioServer) -> i64 {
 }
 
 /// The page passes axe and loaded nothing off the server.
-async fn check_page(browser: &Browser) {
+pub(crate) async fn check_page(browser: &Browser) {
     browser.assert_accessible().await;
     browser.assert_no_offsite_requests().await;
 }
 
 /// No CSP violation was reported to the server, and the browser refused nothing.
-async fn assert_no_csp_violations(server: &StudioServer, browser: &Browser) {
+pub(crate) async fn assert_no_csp_violations(server: &StudioServer, browser: &Browser) {
     let refused = browser.csp_console_errors().await;
     assert!(
         refused.is_empty(),
@@ -137,7 +137,7 @@ async fn assert_no_csp_violations(server: &StudioServer, browser: &Browser) {
 }
 
 /// The value of the form field `css` (an input or select).
-async fn value(browser: &Browser, css: &str) -> String {
+pub(crate) async fn value(browser: &Browser, css: &str) -> String {
     browser
         .execute(
             "return document.querySelector(arguments[0]).value;",
@@ -162,7 +162,7 @@ async fn press(browser: &Browser, keys: &str) {
 }
 
 /// Focuses `css` (as Tab would) and presses `keys` there.
-async fn press_on(browser: &Browser, css: &str, keys: &str) {
+pub(crate) async fn press_on(browser: &Browser, css: &str, keys: &str) {
     browser.wait_for(css).await;
     browser
         .execute(

@@ -26,6 +26,9 @@ mod server;
 
 mod assets;
 mod flows;
+mod flows_more;
+#[path = "../support/oidc_provider.rs"]
+mod oidc_provider;
 mod smoke;
 
 /// Runs each named browser flow on SQLite and on PostgreSQL, as `name::sqlite` and

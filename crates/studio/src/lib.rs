@@ -78,7 +78,7 @@ pub async fn mount(app: Application, config: &Config) -> api::ApiResult<Applicat
 }
 
 fn router(state: State) -> Router {
-    use pages::{account, changes, edit, history, merge, roles, users};
+    use pages::{account, catalog, changes, edit, history, merge, roles, users};
     Router::new()
         .route("/studio", get(roles::dashboard))
         .route("/studio/", get(roles::dashboard))
@@ -101,6 +101,7 @@ fn router(state: State) -> Router {
         .route("/studio/bulk", post(roles::bulk))
         .route("/studio/roles/{slug}", get(edit::page).post(edit::save))
         .route("/studio/roles/{slug}/preview", post(edit::preview))
+        .route("/studio/roles/{slug}/reviewed", post(roles::mark_reviewed))
         .route("/studio/roles/{slug}/publish", post(edit::publish))
         .route("/studio/roles/{slug}/buffer", post(edit::keep_buffer))
         .route("/studio/roles/{slug}/heartbeat", post(edit::heartbeat))
@@ -119,6 +120,54 @@ fn router(state: State) -> Router {
             post(changes::cancel),
         )
         .route("/studio/users", get(users::list).post(users::create))
+        .route(
+            "/studio/categories",
+            get(catalog::list::<catalog::Categories>).post(catalog::create::<catalog::Categories>),
+        )
+        .route(
+            "/studio/categories/new",
+            get(catalog::new_page::<catalog::Categories>),
+        )
+        .route(
+            "/studio/categories/{slug}",
+            get(catalog::page::<catalog::Categories>).post(catalog::save::<catalog::Categories>),
+        )
+        .route(
+            "/studio/categories/{slug}/delete",
+            post(catalog::delete::<catalog::Categories>),
+        )
+        .route(
+            "/studio/tools",
+            get(catalog::list::<catalog::Tools>).post(catalog::create::<catalog::Tools>),
+        )
+        .route(
+            "/studio/tools/new",
+            get(catalog::new_page::<catalog::Tools>),
+        )
+        .route(
+            "/studio/tools/{slug}",
+            get(catalog::page::<catalog::Tools>).post(catalog::save::<catalog::Tools>),
+        )
+        .route(
+            "/studio/tools/{slug}/delete",
+            post(catalog::delete::<catalog::Tools>),
+        )
+        .route(
+            "/studio/sources",
+            get(catalog::list::<catalog::Sources>).post(catalog::create::<catalog::Sources>),
+        )
+        .route(
+            "/studio/sources/new",
+            get(catalog::new_page::<catalog::Sources>),
+        )
+        .route(
+            "/studio/sources/{slug}",
+            get(catalog::page::<catalog::Sources>).post(catalog::save::<catalog::Sources>),
+        )
+        .route(
+            "/studio/sources/{slug}/delete",
+            post(catalog::delete::<catalog::Sources>),
+        )
         .route("/studio/users/{login}/{action}", post(users::act))
         .route("/studio/account", get(users::account))
         .route("/studio/account/password", post(users::change_password))

@@ -7,7 +7,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use entity::{Level, RoleStatus, ToolLinkKind, category, role, role_tool};
+use entity::{
+    Level, RoleStatus, ToolLinkKind, category, role, role_revision, role_schedule, role_tool,
+};
 use sea_orm::ActiveEnum;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
@@ -71,6 +73,14 @@ pub struct Filter {
     pub status: Option<RoleStatus>,
     /// Only roles due for review (true) or not due (false); editors only.
     pub review_due: Option<bool>,
+    /// Only roles whose working copy differs from their live page (true) or does not
+    /// (false); editors only.
+    pub unpublished_changes: Option<bool>,
+    /// Only roles with a scheduled action (true) or without (false); editors only.
+    pub scheduled: Option<bool>,
+    /// Only roles with a revision saved by this subject (a studio login, a JWT `sub`);
+    /// editors only.
+    pub edited_by: Option<String>,
 }
 
 /// A page request.
@@ -265,6 +275,37 @@ fn filter_condition(filter: &Filter, visibility: &Visibility) -> Condition {
         && visibility.is_editor()
     {
         cond = cond.add(super::reviews::due_condition(due, chrono::Utc::now()));
+    }
+    if let Some(changes) = filter.unpublished_changes
+        && visibility.is_editor()
+    {
+        cond = cond.add(role::Column::HasUnpublishedChanges.eq(changes));
+    }
+    if let Some(scheduled) = filter.scheduled
+        && visibility.is_editor()
+    {
+        let planned = Query::select()
+            .column(role_schedule::Column::RoleId)
+            .from(role_schedule::Entity)
+            .to_owned();
+        cond = cond.add(if scheduled {
+            role::Column::Id.in_subquery(planned)
+        } else {
+            role::Column::Id.not_in_subquery(planned)
+        });
+    }
+    if let Some(editor) = &filter.edited_by
+        && visibility.is_editor()
+    {
+        cond = cond.add(
+            role::Column::Id.in_subquery(
+                Query::select()
+                    .column(role_revision::Column::RoleId)
+                    .from(role_revision::Entity)
+                    .and_where(role_revision::Column::Editor.eq(editor.as_str()))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(search) = filter
         .search

@@ -2,8 +2,8 @@
 //! the catalog to pick from, read with a read permit; and the preview, which is the save's
 //! own validation and scoring without the write, so a previewed score is the saved one.
 
-use entity::{RoleContent, category, role, role_revision, source, tool};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{RoleContent, category, role, role_revision, role_schedule, source, tool};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::Store;
 use super::content::ContentRules;
@@ -109,4 +109,135 @@ impl Store {
 pub fn preview(content: &RoleContent) -> ApiResult<scoring::Assessment> {
     content.validate("input")?;
     content.assess("input")
+}
+
+/// A revision as the dashboard lists it (no snapshot: that is the heavy part).
+#[derive(Debug, Clone)]
+pub struct RecentRevision {
+    /// The role's slug.
+    pub slug: String,
+    /// The role's title now.
+    pub title: String,
+    /// The version the revision made.
+    pub version: i32,
+    /// Who saved it.
+    pub editor: String,
+    /// Their summary.
+    pub summary: String,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Whether it was a publish.
+    pub published: bool,
+}
+
+/// An action planned for a role, as the dashboard lists it.
+#[derive(Debug, Clone)]
+pub struct PlannedAction {
+    /// The role's slug.
+    pub slug: String,
+    /// The role's title.
+    pub title: String,
+    /// `publish` or `unpublish`.
+    pub action: String,
+    /// When it runs.
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    /// Who planned it.
+    pub by: String,
+}
+
+/// Title and slug of `ids`, by id.
+async fn titles(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> ApiResult<std::collections::HashMap<i32, (String, String)>> {
+    let rows: Vec<(i32, String, String)> = role::Entity::find()
+        .select_only()
+        .columns([role::Column::Id, role::Column::Slug, role::Column::Title])
+        .filter(role::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, s, t)| (id, (s, t))).collect())
+}
+
+impl Store {
+    /// The newest `limit` revisions of any role, newest first.
+    pub async fn recent_revisions(
+        &self,
+        _reader: &Permit<Read>,
+        limit: u64,
+    ) -> ApiResult<Vec<RecentRevision>> {
+        type Row = (
+            i32,
+            i32,
+            String,
+            String,
+            chrono::DateTime<chrono::Utc>,
+            bool,
+        );
+        let rows: Vec<Row> = role_revision::Entity::find()
+            .select_only()
+            .columns([
+                role_revision::Column::RoleId,
+                role_revision::Column::Version,
+                role_revision::Column::Editor,
+                role_revision::Column::Summary,
+                role_revision::Column::CreatedAt,
+                role_revision::Column::Published,
+            ])
+            .order_by_desc(role_revision::Column::CreatedAt)
+            .order_by_desc(role_revision::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let names = titles(self.db(), rows.iter().map(|r| r.0)).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(
+                |(role_id, version, editor, summary, created_at, published)| {
+                    let (slug, title) = names.get(&role_id)?.clone();
+                    Some(RecentRevision {
+                        slug,
+                        title,
+                        version,
+                        editor,
+                        summary,
+                        created_at,
+                        published,
+                    })
+                },
+            )
+            .collect())
+    }
+
+    /// The next `limit` planned actions, soonest first, and how many there are.
+    pub async fn planned_actions(
+        &self,
+        _reader: &Permit<Read>,
+        limit: u64,
+    ) -> ApiResult<(Vec<PlannedAction>, u64)> {
+        let total = role_schedule::Entity::find().count(self.db()).await?;
+        let rows = role_schedule::Entity::find()
+            .order_by_asc(role_schedule::Column::DueAt)
+            .order_by_asc(role_schedule::Column::RoleId)
+            .limit(limit)
+            .all(self.db())
+            .await?;
+        let names = titles(self.db(), rows.iter().map(|r| r.role_id)).await?;
+        let planned = rows
+            .into_iter()
+            .filter_map(|r| {
+                let (slug, title) = names.get(&r.role_id)?.clone();
+                Some(PlannedAction {
+                    slug,
+                    title,
+                    action: r.action,
+                    due_at: r.due_at,
+                    by: r.scheduled_by,
+                })
+            })
+            .collect();
+        Ok((planned, total))
+    }
 }

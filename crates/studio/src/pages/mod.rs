@@ -1,6 +1,7 @@
 //! The studio's pages, one module per group of routes.
 
 pub mod account;
+pub mod catalog;
 pub mod changes;
 pub mod edit;
 pub mod history;

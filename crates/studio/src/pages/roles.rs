@@ -49,7 +49,7 @@ impl From<&role::Model> for Row {
             level,
             level_class,
             version: r.version,
-            changes: r.published_version.is_some_and(|p| p != r.version),
+            changes: r.has_unpublished_changes,
             updated: r.updated_at.format("%Y-%m-%d %H:%M").to_string(),
         }
     }
@@ -67,34 +67,83 @@ fn status_word(s: RoleStatus) -> &'static str {
 #[template(path = "dashboard.html")]
 struct Dashboard {
     chrome: Chrome,
-    recent: Vec<Row>,
+    mine: Vec<Row>,
+    mine_total: u64,
+    changes: Vec<Row>,
+    changes_total: u64,
     due: Vec<Row>,
     due_total: u64,
+    planned: Vec<PlannedRow>,
+    planned_total: u64,
+    revisions: Vec<RevisionRow>,
+    can_review: bool,
+    login: String,
 }
 
-/// `GET /studio`: recently changed roles and the review-due queue.
+/// A planned action on the dashboard.
+pub struct PlannedRow {
+    slug: String,
+    title: String,
+    action: String,
+    at: String,
+    by: String,
+}
+
+/// A recent revision on the dashboard.
+pub struct RevisionRow {
+    slug: String,
+    title: String,
+    version: i32,
+    editor: String,
+    summary: String,
+    at: String,
+    published: bool,
+}
+
+/// Rows per dashboard queue.
+const QUEUE: u64 = 10;
+
+/// `GET /studio`: the signed-in user's drafts, unpublished changes, the review-due queue
+/// (marked reviewed in place), planned actions and the newest revisions.
 pub async fn dashboard(
     State(studio): State<crate::State>,
     Signed(user): Signed,
 ) -> StudioResult<Response> {
     let caller = user.caller();
+    let reader = caller.permit::<Read>()?;
     let db = studio.store.db();
+    let visibility = Visibility::Editor(caller.permit::<Read>()?);
     let page = |field, direction| PageRequest {
-        first: 10,
+        first: QUEUE,
         after: None,
         field,
         direction,
     };
-    let recent = listing::list_roles(
+    let newest = page(OrderField::UpdatedAt, Direction::Desc);
+    let mine = listing::list_roles(
         db,
-        &Visibility::Editor(caller.permit::<Read>()?),
-        &Filter::default(),
-        &page(OrderField::UpdatedAt, Direction::Desc),
+        &visibility,
+        &Filter {
+            edited_by: Some(user.login.clone()),
+            status: Some(RoleStatus::Draft),
+            ..Filter::default()
+        },
+        &newest,
+    )
+    .await?;
+    let changes = listing::list_roles(
+        db,
+        &visibility,
+        &Filter {
+            unpublished_changes: Some(true),
+            ..Filter::default()
+        },
+        &newest,
     )
     .await?;
     let due = listing::list_roles(
         db,
-        &Visibility::Editor(caller.permit::<Read>()?),
+        &visibility,
         &Filter {
             review_due: Some(true),
             ..Filter::default()
@@ -102,13 +151,64 @@ pub async fn dashboard(
         &page(OrderField::UpdatedAt, Direction::Asc),
     )
     .await?;
+    let (planned, planned_total) = studio.store.planned_actions(&reader, QUEUE).await?;
+    let revisions = studio.store.recent_revisions(&reader, QUEUE).await?;
+    let rows = |p: &listing::Page| p.items.iter().map(|(_, r)| r.into()).collect();
     Ok(html(&Dashboard {
         chrome: studio.chrome("Dashboard", Some(&user)),
-        recent: recent.items.iter().map(|(_, r)| r.into()).collect(),
+        mine: rows(&mine),
+        mine_total: mine.total_count,
+        changes: rows(&changes),
+        changes_total: changes.total_count,
+        due: rows(&due),
         due_total: due.total_count,
-        due: due.items.iter().map(|(_, r)| r.into()).collect(),
+        planned: planned
+            .into_iter()
+            .map(|p| PlannedRow {
+                slug: p.slug,
+                title: p.title,
+                action: p.action,
+                at: p.due_at.format("%Y-%m-%d %H:%M").to_string(),
+                by: p.by,
+            })
+            .collect(),
+        planned_total,
+        revisions: revisions
+            .into_iter()
+            .map(|r| RevisionRow {
+                slug: r.slug,
+                title: r.title,
+                version: r.version,
+                editor: r.editor,
+                summary: r.summary,
+                at: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                published: r.published,
+            })
+            .collect(),
+        can_review: caller.can(api::auth::Permission::Write),
+        login: user.login.clone(),
     })?
     .into_response())
+}
+
+/// `POST /studio/roles/{slug}/reviewed`: marks the role reviewed at the version the queue
+/// showed (an older one is a CONFLICT), as `markReviewed` does, and goes back to the queue.
+pub async fn mark_reviewed(
+    State(studio): State<crate::State>,
+    Signed(user): Signed,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> StudioResult<Response> {
+    let fields = crate::form::Fields::parse(&body);
+    studio.check_write(&headers, &user, fields.get("csrf"))?;
+    let permit = user.caller().permit::<api::auth::permit::Write>()?;
+    let version = fields
+        .get("expectedVersion")
+        .and_then(|v| v.parse::<i32>().ok())
+        .ok_or_else(|| ApiError::bad_input("expectedVersion", "must be a whole number"))?;
+    studio.store.mark_reviewed(&permit, &slug, version).await?;
+    Ok(axum::response::Redirect::to("/studio#due-heading").into_response())
 }
 
 /// The list's URL parameters.
@@ -124,6 +224,14 @@ pub struct ListParams {
     level: String,
     #[serde(default)]
     review: String,
+    #[serde(default)]
+    changes: String,
+    #[serde(default)]
+    scheduled: String,
+    #[serde(default)]
+    min: String,
+    #[serde(default)]
+    max: String,
     #[serde(default)]
     sort: String,
     #[serde(default)]
@@ -253,6 +361,20 @@ pub async fn bulk(
     .into_response())
 }
 
+/// A score bound of the list's URL: empty, or a whole number from 0 to 100.
+fn score_bound(field: &str, value: &str) -> Result<Option<i32>, ApiError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => match v.parse::<i32>() {
+            Ok(n) if (0..=100).contains(&n) => Ok(Some(n)),
+            _ => Err(ApiError::bad_input(
+                field,
+                "must be a whole number from 0 to 100",
+            )),
+        },
+    }
+}
+
 /// `GET /studio/roles`.
 pub async fn list(
     State(studio): State<crate::State>,
@@ -284,6 +406,20 @@ pub async fn list(
             "due" => Some(true),
             _ => return Err(bad("review", "must be due or empty").into()),
         },
+        unpublished_changes: match params.changes.as_str() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => return Err(bad("changes", "must be yes, no or empty").into()),
+        },
+        scheduled: match params.scheduled.as_str() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => return Err(bad("scheduled", "must be yes, no or empty").into()),
+        },
+        min_score: score_bound("min", &params.min)?,
+        max_score: score_bound("max", &params.max)?,
         ..Filter::default()
     };
     listing::check_arguments(Some(PAGE as i64), &filter)?;
@@ -316,6 +452,10 @@ pub async fn list(
                 .append_pair("category", &params.category)
                 .append_pair("level", &params.level)
                 .append_pair("review", &params.review)
+                .append_pair("changes", &params.changes)
+                .append_pair("scheduled", &params.scheduled)
+                .append_pair("min", &params.min)
+                .append_pair("max", &params.max)
                 .append_pair("sort", &params.sort)
                 .append_pair("after", &cursor)
                 .finish()
