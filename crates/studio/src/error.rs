@@ -43,9 +43,13 @@ impl IntoResponse for StudioError {
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
                 if status == StatusCode::INTERNAL_SERVER_ERROR {
+                    // Logged in full, answered generically: an internal error's text may name
+                    // SQL, a path or a setting.
                     tracing::error!(error = ?e, "studio request failed");
+                    (status, "internal error".to_owned())
+                } else {
+                    (status, e.to_string())
                 }
-                (status, e.to_string())
             }
             Self::Template(e) => {
                 tracing::error!(error = %e, "studio template failed");
