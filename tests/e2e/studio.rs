@@ -1164,3 +1164,130 @@ async fn a_lost_race_merges_without_losing_a_field(app: TestApp) {
         "the kept form goes once merged"
     );
 }
+
+/// The value of input `name`, wherever its `value` attribute sits in the tag.
+fn input_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let tag = &html[html[..at].rfind('<')?..];
+    let tag = &tag[..tag.find('>')?];
+    let start = tag.find(" value=\"")? + 8;
+    Some(tag[start..start + tag[start..].find('"')?].to_owned())
+}
+
+on_both!(spawn => the_form_keeps_list_order_previews_the_page_and_suggests_roles);
+async fn the_form_keeps_list_order_previews_the_page_and_suggests_roles(app: TestApp) {
+    let (mut b, csrf) = signed_in(&app, "ed", StudioRole::Editor).await;
+    let slug = "backend-developer";
+    let path = format!("/studio/roles/{slug}");
+    let order_sql = format!(
+        "SELECT s.slug FROM role_sources rs JOIN sources s ON s.id = rs.source_id \
+         WHERE rs.role_id = (SELECT id FROM roles WHERE slug = '{slug}') ORDER BY rs.position"
+    );
+    let stored = app.sql_strings(&order_sql).await;
+    assert!(stored.len() >= 2, "{stored:?}");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Sources are rows in their stored order (a multi-select would show catalog order).
+    for (i, s) in stored.iter().enumerate() {
+        assert_eq!(
+            input_value(&page.body, &format!("sources[{i}]")).as_deref(),
+            Some(s.as_str())
+        );
+    }
+    assert!(page.body.contains("<datalist id=\"source-options\">"));
+    assert!(page.body.contains("data-pick=\"/studio/pick/roles\""));
+    assert!(page.body.contains("id=\"page-preview\""), "the Page tab");
+
+    // The preview answers the score panel and, out of band, the page as it would read.
+    let version = field_value(&page.body, "expectedVersion").expect("version");
+    let reversed: Vec<String> = stored.iter().rev().cloned().collect();
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.clone()),
+        ("expectedVersion".into(), version),
+        ("title".into(), "Backend Engineer".into()),
+        ("sources.sent".into(), "1".into()),
+        ("faqs.sent".into(), "1".into()),
+        (
+            "faqs[0].question".into(),
+            "Is <b>AI</b> taking over?".into(),
+        ),
+        ("faqs[0].answer".into(), "Parts of the work.".into()),
+        ("migrationPaths.sent".into(), "1".into()),
+        ("migrationPaths[0].target".into(), "data-scientist".into()),
+        ("migrationPaths[0].rationale".into(), "Close skills.".into()),
+        ("migrationPaths[1].target".into(), "no-such-role".into()),
+        (
+            "migrationPaths[1].rationale".into(),
+            "Typed halfway.".into(),
+        ),
+    ];
+    for (i, s) in reversed.iter().enumerate() {
+        fields.push((format!("sources[{i}]"), s.clone()));
+    }
+    let preview = b.post(&format!("{path}/preview"), &as_refs(&fields)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let body = &preview.body;
+    assert!(body.contains("id=\"score-value\""), "{body}");
+    assert!(
+        body.contains("<div id=\"page-preview\" hx-swap-oob=\"innerHTML\">"),
+        "{body}"
+    );
+    assert!(body.contains("<h2 id=\"page-title\">Backend Engineer</h2>"));
+    assert!(
+        body.contains("Is &#60;b&#62;AI&#60;/b&#62; taking over?"),
+        "escaped: {body}"
+    );
+    let title = app
+        .sql_strings("SELECT title FROM roles WHERE slug = 'data-scientist'")
+        .await
+        .remove(0);
+    assert!(
+        body.contains(&format!("{title} (data-scientist)")),
+        "{body}"
+    );
+    assert!(body.contains("no-such-role (no such role)"), "{body}");
+    for section in [
+        "Industry context",
+        "Tasks at risk",
+        "AI tools affecting the role",
+        "Tools to master",
+        "Protective skills",
+        "Where to move",
+        "Questions",
+        "Sources",
+        "Related roles",
+    ] {
+        assert!(body.contains(&format!("<h3>{section}</h3>")), "{section}");
+    }
+
+    // Saving keeps the new order, and the changes page says the order changed.
+    fields.retain(|(k, _)| !k.starts_with("migrationPaths") && k != "title");
+    let saved = b.post(&path, &as_refs(&fields)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.sql_strings(&order_sql).await, reversed);
+    let changes = b.get(&format!("{path}/changes")).await;
+    assert!(changes.body.contains("Sources (order)"), "{}", changes.body);
+
+    // The type-ahead: up to ten roles by title or summary, as escaped options.
+    let pick = b.get("/studio/pick/roles?q=backend").await;
+    assert_eq!(pick.status, StatusCode::OK);
+    assert!(
+        pick.body
+            .contains("<option value=\"backend-developer\">Backend Developer</option>"),
+        "{}",
+        pick.body
+    );
+    let all = b.get("/studio/pick/roles?q=").await;
+    let n = all.body.matches("<option").count();
+    assert!((1..=10).contains(&n), "{n}");
+    let huge = b
+        .get(&format!("/studio/pick/roles?q={}", "a".repeat(5_000)))
+        .await;
+    assert!(
+        huge.status.is_client_error(),
+        "a huge query is refused: {}",
+        huge.status
+    );
+    let anonymous = Browser::new(&app).get("/studio/pick/roles?q=back").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+}

@@ -161,11 +161,16 @@ async fn a_lost_race_merges_without_losing_a_field(db: Db) {
         )),
         "{reason}"
     );
-    // Not an exact list: every editor save re-sorts the sources, so they show as taken from
-    // theirs too though neither side touched them (reported as a bug).
+    // Exactly the two one-sided changes: an untouched list (sources, whose order the form
+    // keeps) is not reported as taken from either side.
     let taken = ben.text("#merge-taken").await;
     assert!(
         taken.contains("Summary (theirs)") && taken.contains("Tasks (yours)"),
+        "{taken}"
+    );
+    assert_eq!(
+        taken.matches("(theirs)").count() + taken.matches("(yours)").count(),
+        2,
         "{taken}"
     );
     let clashes = ben

@@ -26,6 +26,7 @@ mod server;
 
 mod assets;
 mod flows;
+mod flows_lists;
 mod flows_more;
 #[path = "../support/oidc_provider.rs"]
 mod oidc_provider;

@@ -58,19 +58,25 @@
     else roleForm.requestSubmit();
   });
 
-  // --- Task rows: move up/down, add from <template id="task-template">, remove. ---
-  const tasks = document.getElementById("tasks");
-  const rows = () => (tasks ? [...tasks.children].filter((el) => el.matches(".task-row")) : []);
+  // --- Row lists (tasks, tool links, paths, questions, sources): move, add, remove. ---
+  // A list is `[data-rows="KEY"]`; its rows are direct children `[data-row]`; new rows come
+  // from `template[data-row-template="KEY"]` through `button[data-add="KEY"]`.
+  const listOf = (el) => el?.closest("[data-rows]") ?? null;
+  const rowsOf = (list) => (list ? [...list.children].filter((el) => el.matches("[data-row]")) : []);
+  const noun = (list) => list.dataset.noun || "Row";
 
-  /** Rewrites tasks[N] / tasks-N- in names, ids and references so N follows the row order. */
-  const renumber = () => {
-    const all = rows();
+  /** Rewrites KEY[N] / KEY-N- in names, ids and references so N follows the row order. */
+  const renumber = (list) => {
+    const key = list.dataset.rows;
+    const name = new RegExp(`^${key}\\[\\d+\\]`);
+    const id = new RegExp(`\\b${key}-\\d+-`, "g");
+    const all = rowsOf(list);
     all.forEach((row, index) => {
       for (const el of [row, ...row.querySelectorAll("*")]) {
-        if (el.name) el.name = el.name.replace(/^tasks\[\d+\]/, `tasks[${index}]`);
+        if (el.name) el.name = el.name.replace(name, `${key}[${index}]`);
         for (const attr of ["id", "for", "aria-describedby", "aria-labelledby", "aria-controls"]) {
           const value = el.getAttribute(attr);
-          if (value) el.setAttribute(attr, value.replace(/\btasks-\d+-/g, `tasks-${index}-`));
+          if (value) el.setAttribute(attr, value.replace(id, `${key}-${index}-`));
         }
         if (el.hasAttribute("data-row-number")) el.textContent = String(index + 1);
       }
@@ -78,73 +84,128 @@
     return all.length;
   };
 
-  /** Says what happened in #tasks-status (an aria-live region), when the page has one. */
-  const status = (text) => {
-    const region = document.getElementById("tasks-status");
+  /** Says what happened in #KEY-status (an aria-live region), when the page has one. */
+  const status = (list, text) => {
+    const region = document.getElementById(`${list.dataset.rows}-status`);
     if (region) region.textContent = text;
   };
 
-  const moveRow = (button) => {
-    const row = button.closest(".task-row");
-    const all = rows();
+  const moveRow = (list, button) => {
+    const row = button.closest("[data-row]");
+    const all = rowsOf(list);
     const from = all.indexOf(row);
     const to = button.dataset.move === "up" ? from - 1 : from + 1;
     if (from < 0 || to < 0 || to >= all.length) return;
     // Moving the other row keeps focus where it is when moving down; moving this one does not.
-    if (to < from) tasks.insertBefore(row, all[to]);
-    else tasks.insertBefore(all[to], row);
-    const count = renumber();
+    if (to < from) list.insertBefore(row, all[to]);
+    else list.insertBefore(all[to], row);
+    const count = renumber(list);
     button.focus();
-    status(`Task moved to position ${to + 1} of ${count}.`);
-    announceChange(tasks.closest("form"));
+    status(list, `${noun(list)} moved to position ${to + 1} of ${count}.`);
+    announceChange(list.closest("form"));
   };
 
-  const addRow = () => {
-    const template = document.getElementById("task-template");
-    if (!tasks || !(template instanceof HTMLTemplateElement)) return;
-    const index = String(rows().length);
+  const addRow = (button) => {
+    const key = button.dataset.add;
+    const list = document.querySelector(`[data-rows="${key}"]`);
+    const template = document.querySelector(`template[data-row-template="${key}"]`);
+    if (!list || !(template instanceof HTMLTemplateElement)) return;
+    const index = String(rowsOf(list).length);
     const fragment = template.content.cloneNode(true);
     for (const el of fragment.querySelectorAll("*")) {
       for (const attr of [...el.attributes]) {
         if (attr.value.includes("__INDEX__")) attr.value = attr.value.replaceAll("__INDEX__", index);
       }
     }
-    const row = fragment.querySelector(".task-row");
-    tasks.append(fragment);
-    const count = renumber();
-    window.htmx?.process(row ?? tasks);
+    const row = fragment.querySelector("[data-row]");
+    list.append(fragment);
+    const count = renumber(list);
+    window.htmx?.process(row ?? list);
     row?.querySelector("input, select, textarea")?.focus();
-    status(`Task ${count} added.`);
-    announceChange(tasks.closest("form"));
+    status(list, `${noun(list)} ${count} added.`);
+    announceChange(list.closest("form"));
   };
 
-  const removeRow = (button) => {
-    const row = button.closest(".task-row");
+  const removeRow = (list, button) => {
+    const row = button.closest("[data-row]");
     if (!row) return;
-    const form = tasks.closest("form");
-    const next = row.nextElementSibling?.matches(".task-row") ? row.nextElementSibling : null;
-    const previous = row.previousElementSibling?.matches(".task-row") ? row.previousElementSibling : null;
+    const form = list.closest("form");
+    const next = row.nextElementSibling?.matches("[data-row]") ? row.nextElementSibling : null;
+    const previous = row.previousElementSibling?.matches("[data-row]") ? row.previousElementSibling : null;
     row.remove();
-    renumber();
+    renumber(list);
     // Focus stays close: the next row's remove button, else the previous row's, else Add.
-    const target = (next ?? previous)?.querySelector("button[data-remove]") ?? document.getElementById("add-task");
+    const target = (next ?? previous)?.querySelector("button[data-remove]")
+      ?? document.querySelector(`button[data-add="${list.dataset.rows}"]`);
     target?.focus();
-    status("Task removed.");
+    status(list, `${noun(list)} removed.`);
     announceChange(form);
   };
 
   document.addEventListener("click", (event) => {
     if (!(event.target instanceof Element)) return;
-    const button = event.target.closest("button[data-move], button[data-remove], #add-task");
-    if (!button || !tasks) return;
-    if (button.id === "add-task") {
+    const button = event.target.closest("button[data-move], button[data-remove], button[data-add]");
+    if (!button) return;
+    if (button.hasAttribute("data-add")) {
       event.preventDefault();
-      addRow();
-    } else if (tasks.contains(button)) {
-      event.preventDefault();
-      if (button.hasAttribute("data-remove")) removeRow(button);
-      else moveRow(button);
+      addRow(button);
+      return;
     }
+    const list = listOf(button);
+    if (!list) return;
+    event.preventDefault();
+    if (button.hasAttribute("data-remove")) removeRow(list, button);
+    else moveRow(list, button);
+  });
+
+  // --- Type-ahead from the server: input[data-pick="URL"] fills its <datalist> with the
+  // answer of GET URL?q=... (escaped <option>s), the latest request replacing any older one. ---
+  const picks = new WeakMap();
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.dataset.pick) return;
+    const state = picks.get(input) ?? {};
+    picks.set(input, state);
+    clearTimeout(state.timer);
+    state.timer = setTimeout(async () => {
+      state.abort?.abort();
+      state.abort = new AbortController();
+      const url = `${input.dataset.pick}?q=${encodeURIComponent(input.value.trim())}`;
+      try {
+        const answer = await fetch(url, { credentials: "same-origin", signal: state.abort.signal });
+        if (answer.ok && input.list) input.list.innerHTML = await answer.text();
+        else if (answer.status === 401) showLogin();
+      } catch {
+        // Replaced by a newer request, or offline for a moment: the next keystroke asks again.
+      }
+    }, 200);
+  });
+
+  // --- Tabs: [role=tablist] > [role=tab][aria-controls]; arrows move between them. ---
+  const selectTab = (tab) => {
+    const tablist = tab.closest('[role="tablist"]');
+    for (const other of tablist.querySelectorAll('[role="tab"]')) {
+      const chosen = other === tab;
+      other.setAttribute("aria-selected", String(chosen));
+      other.tabIndex = chosen ? 0 : -1;
+      const panel = document.getElementById(other.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !chosen;
+    }
+  };
+  document.addEventListener("click", (event) => {
+    const tab = event.target instanceof Element ? event.target.closest('[role="tab"]') : null;
+    if (tab) selectTab(tab);
+  });
+  document.addEventListener("keydown", (event) => {
+    const tab = event.target instanceof Element ? event.target.closest('[role="tab"]') : null;
+    if (!tab || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+    const tabs = [...tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]')];
+    const at = tabs.indexOf(tab);
+    const next = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[event.key];
+    const target = tabs[(next + tabs.length) % tabs.length];
+    event.preventDefault();
+    selectTab(target);
+    target.focus();
   });
 
   // --- Log in again without leaving the page: dialog#login-dialog. ---

@@ -190,6 +190,17 @@ pub fn changes(old: &RoleContent, new: &RoleContent) -> Vec<Change> {
                 pieces: replaced("", &n.note),
             });
         }
+        fn order(v: &[ToolLinkContent]) -> Vec<&str> {
+            v.iter().map(|l| l.tool.as_str()).collect()
+        }
+        let (before, after) = (order(a), order(b));
+        let same_tools = before.len() == after.len() && before.iter().all(|t| after.contains(t));
+        if same_tools && before != after {
+            out.push(Change {
+                field: format!("Tools {kind} (order)"),
+                pieces: replaced(&before.join(", "), &after.join(", ")),
+            });
+        }
     };
     links("affecting", &old.tools_affecting, &new.tools_affecting);
     links("to master", &old.tools_to_master, &new.tools_to_master);
@@ -208,6 +219,12 @@ pub fn changes(old: &RoleContent, new: &RoleContent) -> Vec<Change> {
             out.push(Change {
                 field: field.to_owned(),
                 pieces: replaced(&removed.join(", "), &added.join(", ")),
+            });
+        } else if a != b {
+            // The same items in another order: pages list them in the stored order.
+            out.push(Change {
+                field: format!("{field} (order)"),
+                pieces: replaced(&a.join(", "), &b.join(", ")),
             });
         }
     };
@@ -323,5 +340,20 @@ mod tests {
                 .any(|c| c.field == "Tool cursor (affecting, added)")
         );
         assert!(changes(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn a_new_order_is_a_change() {
+        let mut old = content("s", "E1");
+        old.sources = vec!["a".into(), "b".into()];
+        old.tools_affecting.push(ToolLinkContent {
+            tool: "cursor".into(),
+            note: "edits".into(),
+        });
+        let mut new = old.clone();
+        new.sources.reverse();
+        new.tools_affecting.reverse();
+        let fields: Vec<String> = changes(&old, &new).into_iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["Tools affecting (order)", "Sources (order)"]);
     }
 }

@@ -219,10 +219,18 @@ impl Fields {
             },
             migration_paths,
             faqs,
-            sources: if self.sent("sources") {
-                self.sources.clone()
-            } else {
+            sources: if !self.sent("sources") {
                 base.sources.clone()
+            } else if self.sources.is_empty() {
+                // Rows `sources[N]` keep the editor's order: the public page lists them so.
+                self.indices("sources")?
+                    .into_iter()
+                    .map(|i| self.text(&format!("sources[{i}]")))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            } else {
+                // Repeated `sources=` (a multi-select, an edit buffer kept before rows existed).
+                self.sources.clone()
             },
         })
     }
@@ -259,6 +267,13 @@ mod tests {
         assert_eq!(c.factors.repetitiveness.score, 5);
         assert_eq!(c.sources, ["a", "b"]);
         assert_eq!(c.summary, "s");
+    }
+
+    #[test]
+    fn source_rows_keep_the_order_they_were_sent_in() {
+        let body = b"sources.sent=1&sources[1]=alpha&sources[0]=zeta&sources[2]=+&sources[3]=mid";
+        let c = Fields::parse(body).content(&base()).expect("content");
+        assert_eq!(c.sources, ["zeta", "alpha", "mid"]);
     }
 
     #[test]

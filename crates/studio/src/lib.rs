@@ -9,6 +9,7 @@ mod error;
 mod form;
 mod merge;
 mod oidc;
+mod page;
 mod pages;
 mod security;
 mod session;
@@ -98,6 +99,7 @@ fn router(state: State) -> Router {
             get(account::reset_page).post(account::reset),
         )
         .route("/studio/roles", get(roles::list))
+        .route("/studio/pick/roles", get(roles::pick_roles))
         .route("/studio/bulk", post(roles::bulk))
         .route("/studio/roles/{slug}", get(edit::page).post(edit::save))
         .route("/studio/roles/{slug}/preview", post(edit::preview))

@@ -104,6 +104,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The titles of the roles among `slugs` that exist (a preview names migration targets).
+    pub async fn role_titles(
+        &self,
+        _reader: &Permit<Read>,
+        slugs: &[String],
+    ) -> ApiResult<std::collections::HashMap<String, String>> {
+        if slugs.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let rows: Vec<(String, String)> = role::Entity::find()
+            .select_only()
+            .column(role::Column::Slug)
+            .column(role::Column::Title)
+            .filter(role::Column::Slug.is_in(slugs.iter().cloned()))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
 /// The score `content` would be saved with, after the same checks a save runs before it
 /// touches the database; an error names the field (`input.tasks[2].timeShare`).
 pub fn preview(content: &RoleContent) -> ApiResult<scoring::Assessment> {

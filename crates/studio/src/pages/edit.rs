@@ -3,6 +3,7 @@
 
 use api::ApiError;
 use api::auth::Permission;
+use api::auth::Permit;
 use api::auth::permit::{Publish, Read, Write};
 use api::service::editing::RolePatch;
 use api::service::working::{self, Catalog, EditorView};
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use super::html;
 use crate::error::StudioResult;
 use crate::form::Fields;
+use crate::page::PagePreview;
 use crate::session::Signed;
 use crate::view::{Chrome, ScorePanel};
 
@@ -66,6 +68,7 @@ struct EditPage {
     skills: String,
     catalog: Catalog,
     panel: ScorePanel,
+    page: PagePreview,
     can_write: bool,
     can_publish: bool,
     preview_url: Option<String>,
@@ -78,10 +81,12 @@ struct EditPage {
     error: Option<String>,
 }
 
+/// The preview's answer: the score panel, and the "Page" tab swapped out of band.
 #[derive(Template)]
-#[template(path = "score_panel.html")]
-struct PanelFragment {
+#[template(path = "preview_fragment.html")]
+struct PreviewFragment {
     panel: ScorePanel,
+    page: PagePreview,
 }
 
 fn exposure_word(e: Option<Exposure>) -> &'static str {
@@ -127,6 +132,27 @@ fn panel(view: &EditorView, now: Result<&RoleContent, ApiError>) -> StudioResult
     }
 }
 
+/// The "Page" tab for `content` (the working copy's when `content` breaks a rule).
+async fn page_preview(
+    studio: &crate::Studio,
+    reader: &Permit<Read>,
+    view: &EditorView,
+    content: Result<&RoleContent, &ApiError>,
+    catalog: &Catalog,
+) -> StudioResult<PagePreview> {
+    let (content, assessment) = match content.ok().map(|c| (c, working::preview(c))) {
+        Some((c, Ok(a))) => (c, a),
+        _ => (&view.working, working::preview(&view.working)?),
+    };
+    let targets: Vec<String> = content
+        .migration_paths
+        .iter()
+        .map(|p| p.target.clone())
+        .collect();
+    let titles = studio.store.role_titles(reader, &targets).await?;
+    Ok(PagePreview::new(content, &assessment, catalog, &titles))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn page_of(
     studio: &crate::Studio,
@@ -135,6 +161,7 @@ fn page_of(
     content: RoleContent,
     version: i32,
     catalog: Catalog,
+    page: PagePreview,
     flash: Option<String>,
     error: Option<&ApiError>,
 ) -> StudioResult<EditPage> {
@@ -159,6 +186,7 @@ fn page_of(
         status: status_word(view.role.status),
         published_version: view.role.published_version,
         panel: panel(view, Ok(&content))?,
+        page,
         tasks: content
             .tasks
             .iter()
@@ -293,8 +321,9 @@ pub async fn page(
             Err(_) => {}
         }
     }
+    let preview = page_preview(&studio, &reader, &view, Ok(&content), &catalog).await?;
     let mut page = page_of(
-        &studio, &user, &view, content, version, catalog, flash, None,
+        &studio, &user, &view, content, version, catalog, preview, flash, None,
     )?;
     page.restore = restore;
     Ok(html(&page)?.into_response())
@@ -386,7 +415,9 @@ pub async fn preview(
     let view = studio.store.editor_view(&reader, &slug).await?;
     let content = fields.content(&view.working);
     let panel = panel(&view, content.as_ref().map_err(clone_error))?;
-    Ok(html(&PanelFragment { panel })?.into_response())
+    let catalog = studio.store.catalog_choices(&reader).await?;
+    let page = page_preview(&studio, &reader, &view, content.as_ref(), &catalog).await?;
+    Ok(html(&PreviewFragment { panel, page })?.into_response())
 }
 
 fn clone_error(e: &ApiError) -> ApiError {
@@ -468,6 +499,7 @@ pub async fn save(
                 _ => return Err(e.into()),
             };
             let catalog = studio.store.catalog_choices(&reader).await?;
+            let preview = page_preview(&studio, &reader, &view, Ok(&content), &catalog).await?;
             let page = page_of(
                 &studio,
                 &user,
@@ -475,6 +507,7 @@ pub async fn save(
                 content,
                 expected,
                 catalog,
+                preview,
                 None,
                 Some(&e),
             )?;

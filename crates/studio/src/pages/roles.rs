@@ -505,3 +505,59 @@ pub async fn list(
     })?
     .into_response())
 }
+
+/// The words a type-ahead has so far.
+#[derive(Debug, Default, Deserialize)]
+pub struct PickParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// A type-ahead's suggestions, as the `<option>`s of its `<datalist>`.
+#[derive(Template)]
+#[template(
+    source = "{% for c in choices %}<option value=\"{{ c.0 }}\">{{ c.1 }}</option>\n{% endfor %}",
+    ext = "html"
+)]
+struct PickOptions {
+    choices: Vec<(String, String)>,
+}
+
+/// Suggestions a type-ahead offers at once.
+const PICKS: u64 = 10;
+
+/// `GET /studio/pick/roles?q=...`: up to ten roles whose title or summary holds `q` (first by
+/// title), for the migration path pickers.
+pub async fn pick_roles(
+    State(studio): State<crate::State>,
+    Signed(user): Signed,
+    Query(params): Query<PickParams>,
+) -> StudioResult<Response> {
+    let caller = user.caller();
+    let q = params.q.trim();
+    let filter = Filter {
+        search: (!q.is_empty()).then(|| q.to_owned()),
+        ..Filter::default()
+    };
+    listing::check_arguments(Some(PICKS as i64), &filter)?;
+    let page = listing::list_roles(
+        studio.store.db(),
+        &Visibility::Editor(caller.permit::<Read>()?),
+        &filter,
+        &PageRequest {
+            first: PICKS,
+            after: None,
+            field: OrderField::Title,
+            direction: Direction::Asc,
+        },
+    )
+    .await?;
+    Ok(html(&PickOptions {
+        choices: page
+            .items
+            .into_iter()
+            .map(|(_, r)| (r.slug, r.title))
+            .collect(),
+    })?
+    .into_response())
+}
