@@ -14,6 +14,7 @@ mod m20261204_000008_role_reviews;
 mod m20261204_000009_webhooks;
 mod m20261204_000010_role_schedules;
 mod m20261205_000011_studio_accounts;
+mod m20261205_000012_studio_list_indexes;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_webhooks::Migration),
             Box::new(m20261204_000010_role_schedules::Migration),
             Box::new(m20261205_000011_studio_accounts::Migration),
+            Box::new(m20261205_000012_studio_list_indexes::Migration),
         ]
     }
 }
