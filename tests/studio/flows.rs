@@ -93,13 +93,11 @@ pub(crate) async fn wait_path(browser: &Browser, predicate: impl Fn(&str) -> boo
     }
 }
 
-/// The live page's score, as anyone reads it from the public API.
-async fn public_score(server: &StudioServer) -> i64 {
+/// `query`'s `data` as anyone (no token) reads it from the public API; errors fail the test.
+pub(crate) async fn public_query(server: &StudioServer, query: &str) -> Value {
     let answer: Value = reqwest::Client::new()
         .post(server.url("/graphql"))
-        .json(&json!({
-            "query": format!("{{ role(slug: \"{SLUG}\") {{ risk {{ score }} }} }}")
-        }))
+        .json(&json!({ "query": query }))
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
@@ -107,7 +105,18 @@ async fn public_score(server: &StudioServer) -> i64 {
         .json()
         .await
         .expect("a JSON answer");
-    answer["data"]["role"]["risk"]["score"]
+    assert!(answer["errors"].is_null(), "{answer}");
+    answer["data"].clone()
+}
+
+/// The live page's score, as anyone reads it from the public API.
+async fn public_score(server: &StudioServer) -> i64 {
+    let answer = public_query(
+        server,
+        &format!("{{ role(slug: \"{SLUG}\") {{ risk {{ score }} }} }}"),
+    )
+    .await;
+    answer["role"]["risk"]["score"]
         .as_i64()
         .unwrap_or_else(|| panic!("no score in {answer}"))
 }

@@ -13,28 +13,21 @@ use serde_json::{Value, json};
 
 use crate::browser::Browser;
 use crate::flows::{
-    SLUG, assert_no_csp_violations, check_page, create_user, press_on, sign_in, value, wait_path,
+    SLUG, assert_no_csp_violations, check_page, create_user, press_on, public_query, sign_in,
+    value, wait_path,
 };
 use crate::server::{Db, StudioServer};
 
 /// The live page's cited source slugs and tools to master, in page order.
 async fn live_lists(server: &StudioServer) -> (Value, Value) {
-    let answer: Value = reqwest::Client::new()
-        .post(server.url("/graphql"))
-        .json(&json!({
-            "query": format!(
-                "{{ role(slug: \"{SLUG}\") {{ sources {{ slug }} toolsToMaster {{ tool {{ slug }} note }} }} }}"
-            )
-        }))
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .expect("POST /graphql")
-        .json()
-        .await
-        .expect("a JSON answer");
-    assert!(answer["errors"].is_null(), "{answer}");
-    let role = &answer["data"]["role"];
+    let answer = public_query(
+        server,
+        &format!(
+            "{{ role(slug: \"{SLUG}\") {{ sources {{ slug }} toolsToMaster {{ tool {{ slug }} note }} }} }}"
+        ),
+    )
+    .await;
+    let role = &answer["role"];
     let sources = role["sources"]
         .as_array()
         .expect("sources")

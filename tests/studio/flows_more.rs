@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 use crate::browser::Browser;
 use crate::flows::{
-    SLUG, assert_no_csp_violations, check_page, create_user, press_on, sign_in, value, wait_path,
+    SLUG, assert_no_csp_violations, check_page, create_user, press_on, public_query, sign_in,
+    value, wait_path,
 };
 use crate::oidc_provider::{CLIENT_ID, CLIENT_SECRET, NextUser, Provider};
 use crate::server::{Content, Db, StudioServer};
@@ -25,22 +26,12 @@ static TWO_BROWSERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The role as anyone reads it from the public API (its live page); `Null` when unpublished.
 async fn live_role(server: &StudioServer) -> Value {
-    let answer: Value = reqwest::Client::new()
-        .post(server.url("/graphql"))
-        .json(&json!({
-            "query": format!(
-                "{{ role(slug: \"{SLUG}\") {{ title summary tasks {{ text exposure }} }} }}"
-            )
-        }))
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .expect("POST /graphql")
-        .json()
-        .await
-        .expect("a JSON answer");
-    assert!(answer["errors"].is_null(), "{answer}");
-    answer["data"]["role"].clone()
+    public_query(
+        server,
+        &format!("{{ role(slug: \"{SLUG}\") {{ title summary tasks {{ text exposure }} }} }}"),
+    )
+    .await["role"]
+        .clone()
 }
 
 /// The version the editor's form was opened at.

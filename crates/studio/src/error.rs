@@ -28,6 +28,25 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
+/// What a browser may read of `e`: its text for the codes a client acts on, and "internal
+/// error" otherwise (logged in full), since an internal error's text may name SQL, a path or
+/// a setting.
+pub fn client_message(e: &ApiError) -> String {
+    match e.code() {
+        "BAD_USER_INPUT"
+        | "UNAUTHENTICATED"
+        | "FORBIDDEN"
+        | "NOT_FOUND"
+        | "CONFLICT"
+        | "RATE_LIMITED"
+        | "SERVICE_UNAVAILABLE" => e.to_string(),
+        _ => {
+            tracing::error!(error = ?e, "studio request failed");
+            "internal error".to_owned()
+        }
+    }
+}
+
 impl IntoResponse for StudioError {
     fn into_response(self) -> Response {
         let (status, message) = match &self {
@@ -42,14 +61,7 @@ impl IntoResponse for StudioError {
                     "SERVICE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                if status == StatusCode::INTERNAL_SERVER_ERROR {
-                    // Logged in full, answered generically: an internal error's text may name
-                    // SQL, a path or a setting.
-                    tracing::error!(error = ?e, "studio request failed");
-                    (status, "internal error".to_owned())
-                } else {
-                    (status, e.to_string())
-                }
+                (status, client_message(e))
             }
             Self::Template(e) => {
                 tracing::error!(error = %e, "studio template failed");

@@ -126,7 +126,7 @@ fn panel(view: &EditorView, now: Result<&RoleContent, ApiError>) -> StudioResult
         Ok(a) => Ok(ScorePanel::new(&a, &working, published.as_ref())),
         Err(e) => {
             let mut p = ScorePanel::new(&working, &working, published.as_ref());
-            p.error = Some(e.to_string());
+            p.error = Some(crate::error::client_message(&e));
             Ok(p)
         }
     }
@@ -176,7 +176,7 @@ fn page_of(
             field.strip_prefix("input.").unwrap_or(field).to_owned(),
             Some(format!("{field}: {message}")),
         ),
-        Some(other) => (String::new(), Some(other.to_string())),
+        Some(other) => (String::new(), Some(crate::error::client_message(other))),
         None => (String::new(), None),
     };
     Ok(EditPage {
