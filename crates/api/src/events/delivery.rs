@@ -62,8 +62,10 @@ impl DeliveryWorker {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         loop {
             match self.tick().await {
-                // A full batch: more may be waiting.
-                Ok(n) if n >= self.batch() => continue,
+                // Something was sent: more may be waiting, among them the next event of a
+                // subject whose deliveries go one after another (waiting a poll between them
+                // paced a role's events at two a second).
+                Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "webhook deliveries: claiming failed"),
             }
