@@ -15,6 +15,7 @@ mod m20261204_000009_webhooks;
 mod m20261204_000010_role_schedules;
 mod m20261205_000011_studio_accounts;
 mod m20261205_000012_studio_list_indexes;
+mod m20261205_000013_editor_search_and_queues;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_role_schedules::Migration),
             Box::new(m20261205_000011_studio_accounts::Migration),
             Box::new(m20261205_000012_studio_list_indexes::Migration),
+            Box::new(m20261205_000013_editor_search_and_queues::Migration),
         ]
     }
 }
