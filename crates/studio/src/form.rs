@@ -41,6 +41,14 @@ impl Fields {
         self.values.get(name).map(String::as_str)
     }
 
+    /// The whole number in `name`, else a field error with `message`: versions and revisions
+    /// come from hidden fields, so a missing one means a stale or hand-made form.
+    pub fn number(&self, name: &str, message: &str) -> Result<i32, ApiError> {
+        self.get(name)
+            .and_then(|v| v.trim().parse().ok())
+            .ok_or_else(|| ApiError::bad_input(name, message))
+    }
+
     /// The value of `name`, trimmed, or empty.
     fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().trim().to_owned()

@@ -1,15 +1,16 @@
 //! Signing in and out, the first admin's setup link and password reset links.
 
 use api::ApiError;
-use api::service::accounts::{LinkPurpose, NewUser, StudioRole};
+use api::service::accounts::{LinkPurpose, NewSession, NewUser, StudioRole};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use super::common::form_error;
 use super::html;
 use crate::error::{StudioError, StudioResult};
 use crate::form::Fields;
@@ -94,36 +95,25 @@ pub async fn login(
         .into());
     }
     let password = SecretString::from(fields.get("password").unwrap_or_default().to_owned());
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
     match studio
         .store
-        .sign_in(&login, password, &ip.to_string(), agent)
+        .sign_in(&login, password, &ip.to_string(), user_agent(&headers))
         .await
     {
         Ok(session) if fields.get("dialog").is_some() => {
             // The login dialog of a page whose session ended: the page stays, and takes the
             // new session's CSRF token for its forms.
             let csrf = api::service::accounts::sessions::csrf_token(&session.token);
-            let mut response = (StatusCode::OK, "signed in").into_response();
-            let h = response.headers_mut();
-            h.insert(
-                header::SET_COOKIE,
-                studio.session_cookie(&headers, &session.token, session.expires_at),
-            );
+            let signed_in = (StatusCode::OK, "signed in").into_response();
+            let mut response = with_session(&studio, &headers, &session, signed_in);
             if let Ok(v) = HeaderValue::from_str(&csrf) {
-                h.insert("x-csrf-token", v);
+                response.headers_mut().insert("x-csrf-token", v);
             }
             Ok(response)
         }
         Ok(session) => {
-            let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                studio.session_cookie(&headers, &session.token, session.expires_at),
-            );
-            Ok(response)
+            let to_next = Redirect::to(&next).into_response();
+            Ok(with_session(&studio, &headers, &session, to_next))
         }
         Err(e @ (ApiError::Unauthenticated(_) | ApiError::RateLimited { .. })) => {
             let (status, retry) = match &e {
@@ -198,21 +188,35 @@ async fn link_page(
             .into());
         }
     };
-    let title = if expected_setup {
+    let login = reset_for.clone().unwrap_or_default();
+    Ok(link_form(studio, token, reset_for, login, String::new(), None)?.into_response())
+}
+
+/// The form behind a setup link (`reset_for` is `None`) or a reset link, with `error` on it
+/// when the last try was refused; the link's purpose decides the title, as it did the form.
+fn link_form(
+    studio: &crate::Studio,
+    token: String,
+    reset_for: Option<String>,
+    login: String,
+    name: String,
+    error: Option<&ApiError>,
+) -> StudioResult<Html<String>> {
+    let title = if reset_for.is_none() {
         "Create the first admin"
     } else {
         "Choose a password"
     };
-    Ok(html(&SetupPage {
+    let (error_field, error) = form_error(error);
+    html(&SetupPage {
         chrome: studio.chrome(title, None),
         token,
-        login: reset_for.clone().unwrap_or_default(),
         reset_for,
-        name: String::new(),
-        error: None,
-        error_field: String::new(),
-    })?
-    .into_response())
+        login,
+        name,
+        error,
+        error_field,
+    })
 }
 
 /// `GET /studio/setup?token=`: the form for the first admin.
@@ -244,29 +248,39 @@ fn passwords(fields: &Fields) -> Result<SecretString, ApiError> {
     Ok(password)
 }
 
+/// The browser's user agent, kept with a session so the account page can tell sessions apart.
+fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// `response` with the cookie of `session`: the cookie is what signs the browser in.
+fn with_session(
+    studio: &crate::Studio,
+    headers: &HeaderMap,
+    session: &NewSession,
+    mut response: Response,
+) -> Response {
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        studio.session_cookie(headers, &session.token, session.expires_at),
+    );
+    response
+}
+
 async fn signed_in_response(
     studio: &crate::Studio,
     headers: &HeaderMap,
     user_id: i32,
     ip: &str,
 ) -> StudioResult<Response> {
-    let agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let session = studio.store.start_session(user_id, ip, agent).await?;
-    let mut response = Redirect::to("/studio").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        studio.session_cookie(headers, &session.token, session.expires_at),
-    );
-    Ok(response)
-}
-
-fn form_error(e: &ApiError) -> (String, String) {
-    match e {
-        ApiError::BadInput { field, message } => (field.clone(), format!("{field}: {message}")),
-        other => (String::new(), other.to_string()),
-    }
+    let session = studio
+        .store
+        .start_session(user_id, ip, user_agent(headers))
+        .await?;
+    let home = Redirect::to("/studio").into_response();
+    Ok(with_session(studio, headers, &session, home))
 }
 
 /// `POST /studio/setup`: creates the first admin, uses up the link and signs them in.
@@ -301,20 +315,8 @@ pub async fn setup(
     match result {
         Ok(account) => signed_in_response(&studio, &headers, account.id, &ip.to_string()).await,
         Err(e @ ApiError::BadInput { .. }) => {
-            let (error_field, error) = form_error(&e);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html(&SetupPage {
-                    chrome: studio.chrome("Create the first admin", None),
-                    token,
-                    reset_for: None,
-                    login,
-                    name,
-                    error: Some(error),
-                    error_field,
-                })?,
-            )
-                .into_response())
+            let form = link_form(&studio, token, None, login, name, Some(&e))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
         Err(e) => Err(StudioError::from(e)),
     }
@@ -337,24 +339,13 @@ pub async fn reset(
     match result {
         Ok(account) => signed_in_response(&studio, &headers, account.id, &ip.to_string()).await,
         Err(e @ ApiError::BadInput { .. }) => {
-            let (error_field, error) = form_error(&e);
             let login = match studio.store.link_purpose(&token).await? {
                 Some(LinkPurpose::Reset(login)) => login,
                 _ => String::new(),
             };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html(&SetupPage {
-                    chrome: studio.chrome("Choose a password", None),
-                    token,
-                    reset_for: Some(login.clone()),
-                    login,
-                    name: String::new(),
-                    error: Some(error),
-                    error_field,
-                })?,
-            )
-                .into_response())
+            let reset_for = Some(login.clone());
+            let form = link_form(&studio, token, reset_for, login, String::new(), Some(&e))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, form).into_response())
         }
         Err(e) => Err(StudioError::from(e)),
     }

@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{category, source, tool};
 use serde::Deserialize;
 
+use super::common::{expected_version, form_field, form_status};
 use super::html;
 use crate::error::StudioResult;
 use crate::form::Fields;
@@ -75,21 +76,27 @@ struct Spec {
 
 const SLUG_HINT: &str = "Lowercase letters, digits and single hyphens, e.g. data-science.";
 
+/// The name of a category or a tool (a source has a title instead).
+const NAME_FIELD: Spec = Spec {
+    name: "name",
+    label: "Name",
+    input: "text",
+    required: true,
+    hint: "",
+};
+
+/// The slug of a category or a tool, which their public URLs use (a source's is only a key).
+const URL_SLUG_FIELD: Spec = Spec {
+    name: "slug",
+    label: "Slug (URL)",
+    input: "text",
+    required: true,
+    hint: SLUG_HINT,
+};
+
 const CATEGORY_FIELDS: &[Spec] = &[
-    Spec {
-        name: "name",
-        label: "Name",
-        input: "text",
-        required: true,
-        hint: "",
-    },
-    Spec {
-        name: "slug",
-        label: "Slug (URL)",
-        input: "text",
-        required: true,
-        hint: SLUG_HINT,
-    },
+    NAME_FIELD,
+    URL_SLUG_FIELD,
     Spec {
         name: "description",
         label: "Description",
@@ -100,20 +107,8 @@ const CATEGORY_FIELDS: &[Spec] = &[
 ];
 
 const TOOL_FIELDS: &[Spec] = &[
-    Spec {
-        name: "name",
-        label: "Name",
-        input: "text",
-        required: true,
-        hint: "",
-    },
-    Spec {
-        name: "slug",
-        label: "Slug (URL)",
-        input: "text",
-        required: true,
-        hint: SLUG_HINT,
-    },
+    NAME_FIELD,
+    URL_SLUG_FIELD,
     Spec {
         name: "vendor",
         label: "Vendor",
@@ -330,10 +325,6 @@ fn sent(fields: &Fields, name: &str) -> Option<String> {
     fields.get(name).map(|v| v.trim().to_owned())
 }
 
-fn text(fields: &Fields, name: &str) -> String {
-    sent(fields, name).unwrap_or_default()
-}
-
 /// `publishedOn` as sent: `None` when absent, `Some(None)` when emptied.
 fn date(fields: &Fields) -> Result<Option<Option<NaiveDate>>, ApiError> {
     match sent(fields, "publishedOn") {
@@ -345,120 +336,87 @@ fn date(fields: &Fields) -> Result<Option<Option<NaiveDate>>, ApiError> {
     }
 }
 
-/// Creates the item the form describes, as `createCategory` (etc.) would; its new slug and
-/// version.
-async fn create_item(
-    store: &Store,
-    permit: &api::auth::Permit<Write>,
-    kind: Kind,
-    f: &Fields,
-) -> Result<(String, i32), ApiError> {
-    let row = match kind {
-        Kind::Category => Item::from(
-            store
-                .create_category(
-                    permit,
-                    CategoryContent {
-                        slug: text(f, "slug"),
-                        name: text(f, "name"),
-                        description: text(f, "description"),
-                    },
-                )
-                .await?,
-        ),
-        Kind::Tool => Item::from(
-            store
-                .create_tool(
-                    permit,
-                    ToolContent {
-                        slug: text(f, "slug"),
-                        name: text(f, "name"),
-                        vendor: text(f, "vendor"),
-                        url: text(f, "url"),
-                        description: text(f, "description"),
-                    },
-                )
-                .await?,
-        ),
-        Kind::Source => {
-            let published_on = date(f)?.flatten();
-            Item::from(
-                store
-                    .create_source(
-                        permit,
-                        SourceContent {
-                            slug: text(f, "slug"),
-                            title: text(f, "title"),
-                            publisher: text(f, "publisher"),
-                            url: text(f, "url"),
-                            published_on,
-                        },
-                    )
-                    .await?,
-            )
-        }
-    };
-    Ok((row.slug, row.version))
+/// An item's form as the update services take it. A create reads the same fields, with empty
+/// text for what the form does not carry, so both read the form in one place.
+enum ItemForm {
+    Category(CategoryPatch),
+    Tool(ToolPatch),
+    Source(SourcePatch),
 }
 
-/// Changes the item as `updateCategory` (etc.) would: fields the form does not carry stay.
-async fn update_item(
+impl ItemForm {
+    fn read(kind: Kind, f: &Fields) -> Result<Self, ApiError> {
+        Ok(match kind {
+            Kind::Category => Self::Category(CategoryPatch {
+                slug: sent(f, "slug"),
+                name: sent(f, "name"),
+                description: sent(f, "description"),
+            }),
+            Kind::Tool => Self::Tool(ToolPatch {
+                slug: sent(f, "slug"),
+                name: sent(f, "name"),
+                vendor: sent(f, "vendor"),
+                url: sent(f, "url"),
+                description: sent(f, "description"),
+            }),
+            Kind::Source => Self::Source(SourcePatch {
+                slug: sent(f, "slug"),
+                title: sent(f, "title"),
+                publisher: sent(f, "publisher"),
+                url: sent(f, "url"),
+                published_on: date(f)?,
+            }),
+        })
+    }
+}
+
+/// Writes the form as `create{Kind}` would, or, with `at` (the item's slug and the version its
+/// form was opened at), as `update{Kind}` would: fields the form does not carry stay. The
+/// written item's slug and version.
+async fn write_item(
     store: &Store,
     permit: &api::auth::Permit<Write>,
     kind: Kind,
-    slug: &str,
-    expected: i32,
+    at: Option<(&str, i32)>,
     f: &Fields,
 ) -> Result<(String, i32), ApiError> {
-    let row = match kind {
-        Kind::Category => Item::from(
-            store
-                .update_category(
-                    permit,
-                    slug,
-                    expected,
-                    CategoryPatch {
-                        slug: sent(f, "slug"),
-                        name: sent(f, "name"),
-                        description: sent(f, "description"),
-                    },
-                )
-                .await?,
-        ),
-        Kind::Tool => Item::from(
-            store
-                .update_tool(
-                    permit,
-                    slug,
-                    expected,
-                    ToolPatch {
-                        slug: sent(f, "slug"),
-                        name: sent(f, "name"),
-                        vendor: sent(f, "vendor"),
-                        url: sent(f, "url"),
-                        description: sent(f, "description"),
-                    },
-                )
-                .await?,
-        ),
-        Kind::Source => {
-            let published_on = date(f)?;
-            Item::from(
-                store
-                    .update_source(
-                        permit,
-                        slug,
-                        expected,
-                        SourcePatch {
-                            slug: sent(f, "slug"),
-                            title: sent(f, "title"),
-                            publisher: sent(f, "publisher"),
-                            url: sent(f, "url"),
-                            published_on,
-                        },
-                    )
-                    .await?,
-            )
+    let row = match (ItemForm::read(kind, f)?, at) {
+        (ItemForm::Category(p), Some((slug, expected))) => {
+            Item::from(store.update_category(permit, slug, expected, p).await?)
+        }
+        (ItemForm::Tool(p), Some((slug, expected))) => {
+            Item::from(store.update_tool(permit, slug, expected, p).await?)
+        }
+        (ItemForm::Source(p), Some((slug, expected))) => {
+            Item::from(store.update_source(permit, slug, expected, p).await?)
+        }
+        (ItemForm::Category(p), None) => {
+            let new = CategoryContent {
+                slug: p.slug.unwrap_or_default(),
+                name: p.name.unwrap_or_default(),
+                description: p.description.unwrap_or_default(),
+            };
+            Item::from(store.create_category(permit, new).await?)
+        }
+        (ItemForm::Tool(p), None) => {
+            let new = ToolContent {
+                slug: p.slug.unwrap_or_default(),
+                name: p.name.unwrap_or_default(),
+                vendor: p.vendor.unwrap_or_default(),
+                url: p.url.unwrap_or_default(),
+                description: p.description.unwrap_or_default(),
+            };
+            Item::from(store.create_tool(permit, new).await?)
+        }
+        (ItemForm::Source(p), None) => {
+            let new = SourceContent {
+                slug: p.slug.unwrap_or_default(),
+                title: p.title.unwrap_or_default(),
+                publisher: p.publisher.unwrap_or_default(),
+                url: p.url.unwrap_or_default(),
+                published_on: p.published_on.flatten(),
+            };
+            Item::from(store.create_source(permit, new).await?)
         }
     };
     Ok((row.slug, row.version))
@@ -672,7 +630,7 @@ fn form_page(
     let mut form_error = None;
     match error {
         Some(ApiError::BadInput { field, message }) => {
-            let name = field.strip_prefix("input.").unwrap_or(field);
+            let name = form_field(field);
             match fields.iter_mut().find(|f| f.name == name) {
                 Some(f) => f.error = Some(format!("{}: {message}", f.label)),
                 None => form_error = Some(format!("{name}: {message}")),
@@ -747,14 +705,38 @@ fn sent_values(kind: Kind, fields: &Fields, base: Option<&Item>) -> Vec<String> 
         .collect()
 }
 
-/// The status a refused write answers with, when the form comes back; `None` for errors that
-/// are not about the form.
-fn form_status(e: &ApiError) -> Option<StatusCode> {
-    match e {
-        ApiError::BadInput { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
-        ApiError::Conflict { .. } => Some(StatusCode::CONFLICT),
-        _ => None,
+/// The answer to [`write_item`]: the item's form at its new version (a redirect, so that
+/// reloading does not send the form again), or the form as sent with the refusal on it.
+async fn written_answer(
+    studio: &crate::Studio,
+    user: &SessionUser,
+    kind: Kind,
+    at: Option<(&str, i32)>,
+    fields: &Fields,
+    written: Result<(String, i32), ApiError>,
+) -> StudioResult<Response> {
+    let e = match written {
+        Ok((slug, version)) => {
+            let url = format!("/studio/{}/{slug}?saved={version}", kind.path());
+            return Ok(Redirect::to(&url).into_response());
+        }
+        Err(e) => e,
+    };
+    let Some(status) = form_status(&e) else {
+        return Err(e.into());
+    };
+    let current = match at {
+        Some((slug, _)) => Some(item(&studio.store, kind, slug).await?),
+        None => None,
+    };
+    let values = sent_values(kind, fields, current.as_ref());
+    let mut page = form_page(studio, user, kind, current.as_ref(), values, Some(&e));
+    if let Some((_, expected)) = at {
+        // Resending must not overwrite what someone else saved meanwhile: the form keeps
+        // the version it was opened at.
+        page.version = Some(expected);
     }
+    Ok((status, html(&page)?).into_response())
 }
 
 /// `?saved=N`, shown after a save.
@@ -785,21 +767,8 @@ pub async fn create<K: CatalogKind>(
     let fields = Fields::parse(&body);
     studio.check_write(&headers, &user, fields.get("csrf"))?;
     let writer = user.caller().permit::<Write>()?;
-    match create_item(&studio.store, &writer, kind, &fields).await {
-        Ok((slug, version)) => Ok(Redirect::to(&format!(
-            "/studio/{}/{slug}?saved={version}",
-            kind.path()
-        ))
-        .into_response()),
-        Err(e) => {
-            let Some(status) = form_status(&e) else {
-                return Err(e.into());
-            };
-            let values = sent_values(kind, &fields, None);
-            let page = form_page(&studio, &user, kind, None, values, Some(&e));
-            Ok((status, html(&page)?).into_response())
-        }
-    }
+    let written = write_item(&studio.store, &writer, kind, None, &fields).await;
+    written_answer(&studio, &user, kind, None, &fields, written).await
 }
 
 /// `GET /studio/{kind}/{slug}`: the item's form (read-only without `content:write`).
@@ -818,18 +787,6 @@ pub async fn page<K: CatalogKind>(
     Ok(html(&page)?.into_response())
 }
 
-fn expected_version(fields: &Fields) -> Result<i32, ApiError> {
-    fields
-        .get("expectedVersion")
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| {
-            ApiError::bad_input(
-                "expectedVersion",
-                "must be the version the form was opened at",
-            )
-        })
-}
-
 /// `POST /studio/{kind}/{slug}`: saves the form as `update{Kind}` does, if the item is still
 /// at the version the form was opened at; else the form comes back with the editor's values.
 pub async fn save<K: CatalogKind>(
@@ -843,26 +800,9 @@ pub async fn save<K: CatalogKind>(
     let fields = Fields::parse(&body);
     studio.check_write(&headers, &user, fields.get("csrf"))?;
     let writer = user.caller().permit::<Write>()?;
-    let expected = expected_version(&fields)?;
-    match update_item(&studio.store, &writer, kind, &slug, expected, &fields).await {
-        Ok((slug, version)) => Ok(Redirect::to(&format!(
-            "/studio/{}/{slug}?saved={version}",
-            kind.path()
-        ))
-        .into_response()),
-        Err(e) => {
-            let Some(status) = form_status(&e) else {
-                return Err(e.into());
-            };
-            let current = item(&studio.store, kind, &slug).await?;
-            let values = sent_values(kind, &fields, Some(&current));
-            let mut page = form_page(&studio, &user, kind, Some(&current), values, Some(&e));
-            // Resending must not overwrite what someone else saved meanwhile: the form keeps
-            // the version it was opened at.
-            page.version = Some(expected);
-            Ok((status, html(&page)?).into_response())
-        }
-    }
+    let at = Some((slug.as_str(), expected_version(&fields)?));
+    let written = write_item(&studio.store, &writer, kind, at, &fields).await;
+    written_answer(&studio, &user, kind, at, &fields, written).await
 }
 
 /// `POST /studio/{kind}/{slug}/delete`: deletes an item no role uses, as `delete{Kind}` does

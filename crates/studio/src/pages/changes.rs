@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 
+use super::common::to_saved;
 use super::html;
 use crate::diff::{self, Change};
 use crate::error::StudioResult;
@@ -107,13 +108,14 @@ fn blank(c: &entity::RoleContent) -> entity::RoleContent {
     b
 }
 
+/// The version the page showed (these buttons sit on the changes page, not in a form).
 fn version(fields: &Fields) -> Result<i32, ApiError> {
-    fields
-        .get("expectedVersion")
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| {
-            ApiError::bad_input("expectedVersion", "must be the version the page showed")
-        })
+    fields.number("expectedVersion", "must be the version the page showed")
+}
+
+/// Back to the changes page, where a schedule shows.
+fn to_changes(slug: &str) -> Response {
+    Redirect::to(&format!("/studio/roles/{slug}/changes")).into_response()
 }
 
 /// `POST /studio/roles/{slug}/discard`: back to the live page, as a new revision.
@@ -131,11 +133,7 @@ pub async fn discard(
         .store
         .discard_role_changes(&writer, &slug, version(&fields)?)
         .await?;
-    Ok(Redirect::to(&format!(
-        "/studio/roles/{}?saved={}",
-        role.slug, role.version
-    ))
-    .into_response())
+    Ok(to_saved(&role))
 }
 
 /// `POST /studio/roles/{slug}/schedule`: `action` PUBLISH or UNPUBLISH at `at` (UTC,
@@ -168,7 +166,7 @@ pub async fn schedule(
             Utc.from_utc_datetime(&at),
         )
         .await?;
-    Ok(Redirect::to(&format!("/studio/roles/{slug}/changes")).into_response())
+    Ok(to_changes(&slug))
 }
 
 /// `POST /studio/roles/{slug}/schedule/cancel`.
@@ -183,5 +181,5 @@ pub async fn cancel(
     studio.check_write(&headers, &user, fields.get("csrf"))?;
     let publisher = user.caller().permit::<Publish>()?;
     studio.store.cancel_schedule(&publisher, &slug).await?;
-    Ok(Redirect::to(&format!("/studio/roles/{slug}/changes")).into_response())
+    Ok(to_changes(&slug))
 }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use entity::{Exposure, RoleContent, RoleStatus, TaskType};
 use serde::Deserialize;
 
+use super::common::{Saving, expected_version, form_error, form_status, saved};
 use super::html;
 use crate::error::StudioResult;
 use crate::form::Fields;
@@ -171,14 +172,7 @@ fn page_of(
             .map(|(first, second)| PairRow { first, second })
             .collect::<Vec<_>>()
     };
-    let (error_field, error) = match error {
-        Some(ApiError::BadInput { field, message }) => (
-            field.strip_prefix("input.").unwrap_or(field).to_owned(),
-            Some(format!("{field}: {message}")),
-        ),
-        Some(other) => (String::new(), Some(crate::error::client_message(other))),
-        None => (String::new(), None),
-    };
+    let (error_field, error) = form_error(error);
     Ok(EditPage {
         chrome: studio.chrome(format!("Edit {}", content.title), Some(user)),
         slug: view.role.slug.clone(),
@@ -429,18 +423,6 @@ fn clone_error(e: &ApiError) -> ApiError {
     }
 }
 
-pub(super) fn expected_version(fields: &Fields) -> Result<i32, ApiError> {
-    fields
-        .get("expectedVersion")
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| {
-            ApiError::bad_input(
-                "expectedVersion",
-                "must be the version the form was opened at",
-            )
-        })
-}
-
 /// `POST /studio/roles/{slug}`: saves the form as one revision, if the role is still at the
 /// version the form was opened at; else the form comes back with the editor's values.
 pub async fn save(
@@ -450,13 +432,13 @@ pub async fn save(
     headers: HeaderMap,
     body: Bytes,
 ) -> StudioResult<Response> {
-    let fields = Fields::parse(&body);
-    studio.check_write(&headers, &user, fields.get("csrf"))?;
-    let caller = user.caller();
-    let writer = caller.permit::<Write>()?;
-    let reader = caller.permit::<Read>()?;
-    let expected = expected_version(&fields)?;
-    let view = studio.store.editor_view(&reader, &slug).await?;
+    let Saving {
+        fields,
+        writer,
+        reader,
+        expected,
+        view,
+    } = Saving::open(&studio, &user, &slug, &headers, &body).await?;
     let result = match fields.content(&view.working) {
         Ok(content) => {
             let patch = full_patch(&content);
@@ -469,34 +451,20 @@ pub async fn save(
         Err(e) => Err((e, view.working.clone())),
     };
     match result {
-        Ok(saved) => {
-            studio
-                .store
-                .drop_edit_buffer(user.user_id, saved.id)
-                .await?;
-            Ok(Redirect::to(&format!(
-                "/studio/roles/{}?saved={}",
-                saved.slug, saved.version
-            ))
-            .into_response())
-        }
+        Ok(role) => saved(&studio, &user, &role).await,
         Err((e, content)) => {
-            let status = match e.code() {
-                "BAD_USER_INPUT" => StatusCode::UNPROCESSABLE_ENTITY,
-                // A lost race on the version (not, say, a slug taken): merge.
-                "CONFLICT"
-                    if matches!(
-                        e,
-                        ApiError::Conflict {
-                            current_version: Some(_),
-                            ..
-                        }
-                    ) =>
-                {
-                    return super::merge::on_conflict(&studio, &user, &slug, &body, expected).await;
+            // A lost race on the version (not, say, a slug taken): merge.
+            if matches!(
+                e,
+                ApiError::Conflict {
+                    current_version: Some(_),
+                    ..
                 }
-                "CONFLICT" => StatusCode::CONFLICT,
-                _ => return Err(e.into()),
+            ) {
+                return super::merge::on_conflict(&studio, &user, &slug, &body, expected).await;
+            }
+            let Some(status) = form_status(&e) else {
+                return Err(e.into());
             };
             let catalog = studio.store.catalog_choices(&reader).await?;
             let preview = page_preview(&studio, &reader, &view, Ok(&content), &catalog).await?;

@@ -173,14 +173,8 @@ pub async fn restore(
     studio.check_write(&headers, &user, fields.get("csrf"))?;
     let caller = user.caller();
     let writer = caller.permit::<Write>()?;
-    let number = |name: &str| -> Result<i32, ApiError> {
-        fields
-            .get(name)
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or_else(|| ApiError::bad_input(name, "must be a whole number"))
-    };
-    let expected = number("expectedVersion")?;
-    let revision = number("revision")?;
+    let expected = fields.number("expectedVersion", "must be a whole number")?;
+    let revision = fields.number("revision", "must be a whole number")?;
     let role = match fields.get("field").filter(|f| !f.is_empty()) {
         None => {
             studio

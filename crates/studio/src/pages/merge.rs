@@ -11,10 +11,11 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use entity::RoleContent;
 
-use super::edit::{expected_version, full_patch};
+use super::common::{Saving, saved};
+use super::edit::full_patch;
 use super::html;
 use crate::error::StudioResult;
 use crate::form::Fields;
@@ -152,13 +153,13 @@ pub async fn save(
     headers: HeaderMap,
     body: Bytes,
 ) -> StudioResult<Response> {
-    let fields = Fields::parse(&body);
-    studio.check_write(&headers, &user, fields.get("csrf"))?;
-    let caller = user.caller();
-    let writer = caller.permit::<Write>()?;
-    let reader = caller.permit::<Read>()?;
-    let expected = expected_version(&fields)?;
-    let view = studio.store.editor_view(&reader, &slug).await?;
+    let Saving {
+        fields,
+        writer,
+        reader,
+        expected,
+        view,
+    } = Saving::open(&studio, &user, &slug, &headers, &body).await?;
     let kept = studio
         .store
         .edit_buffer(user.user_id, view.role.id)
@@ -199,17 +200,9 @@ pub async fn save(
         );
         return Ok((StatusCode::CONFLICT, html(&page)?).into_response());
     }
-    let saved = studio
+    let role = studio
         .store
         .update_role(&writer, &slug, expected, full_patch(&merged))
         .await?;
-    studio
-        .store
-        .drop_edit_buffer(user.user_id, saved.id)
-        .await?;
-    Ok(Redirect::to(&format!(
-        "/studio/roles/{}?saved={}",
-        saved.slug, saved.version
-    ))
-    .into_response())
+    saved(&studio, &user, &role).await
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod changes;
+mod common;
 pub mod edit;
 pub mod history;
 pub mod merge;

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 
+use super::common::form_status;
 use super::html;
 use crate::error::StudioResult;
 use crate::form::Fields;
@@ -49,24 +50,46 @@ fn admin(user: &api::service::accounts::SessionUser) -> Result<(), ApiError> {
     }
 }
 
-async fn users_page(
-    studio: &crate::Studio,
-    user: &api::service::accounts::SessionUser,
+/// How the last action went, as the users and account pages show it above their lists.
+#[derive(Default)]
+struct Outcome {
     status: StatusCode,
     flash: Option<String>,
     error: Option<String>,
+}
+
+impl Outcome {
+    /// Done: the page says what changed.
+    fn done(flash: impl Into<String>) -> Self {
+        Self {
+            flash: Some(flash.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Refused with `status`: the page says why, with nothing changed.
+    fn refused(status: StatusCode, e: &ApiError) -> Self {
+        Self {
+            status,
+            error: Some(e.to_string()),
+            ..Self::default()
+        }
+    }
+}
+
+async fn users_page(
+    studio: &crate::Studio,
+    user: &api::service::accounts::SessionUser,
+    outcome: Outcome,
 ) -> StudioResult<Response> {
-    Ok((
-        status,
-        html(&UsersPage {
-            chrome: studio.chrome("Users", Some(user)),
-            users: studio.store.list_users().await?,
-            roles: StudioRole::ALL.iter().map(|r| r.as_str()).collect(),
-            flash,
-            error,
-        })?,
-    )
-        .into_response())
+    let page = UsersPage {
+        chrome: studio.chrome("Users", Some(user)),
+        users: studio.store.list_users().await?,
+        roles: StudioRole::ALL.iter().map(|r| r.as_str()).collect(),
+        flash: outcome.flash,
+        error: outcome.error,
+    };
+    Ok((outcome.status, html(&page)?).into_response())
 }
 
 /// `GET /studio/users` (admins).
@@ -75,7 +98,7 @@ pub async fn list(
     Signed(user): Signed,
 ) -> StudioResult<Response> {
     admin(&user)?;
-    users_page(&studio, &user, StatusCode::OK, None, None).await
+    users_page(&studio, &user, Outcome::default()).await
 }
 
 fn reset_url(studio: &crate::Studio, headers: &HeaderMap, token: &str) -> String {
@@ -121,17 +144,12 @@ pub async fn create(
                 account.role,
                 reset_url(&studio, &headers, &link.token)
             );
-            users_page(&studio, &user, StatusCode::OK, Some(flash), None).await
+            users_page(&studio, &user, Outcome::done(flash)).await
         }
-        Err(e @ (ApiError::BadInput { .. } | ApiError::Conflict { .. })) => {
-            let status = if e.code() == "CONFLICT" {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            users_page(&studio, &user, status, None, Some(e.to_string())).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => match form_status(&e) {
+            Some(status) => users_page(&studio, &user, Outcome::refused(status, &e)).await,
+            None => Err(e.into()),
+        },
     }
 }
 
@@ -176,29 +194,24 @@ pub async fn act(
         }
         _ => return Err(ApiError::NotFound(format!("no user action {action:?}")).into()),
     };
-    users_page(&studio, &user, StatusCode::OK, Some(flash), None).await
+    users_page(&studio, &user, Outcome::done(flash)).await
 }
 
 async fn account_page(
     studio: &crate::Studio,
     user: &api::service::accounts::SessionUser,
-    status: StatusCode,
-    flash: Option<String>,
-    error: Option<String>,
+    outcome: Outcome,
 ) -> StudioResult<Response> {
-    Ok((
-        status,
-        html(&AccountPage {
-            chrome: studio.chrome("Your account", Some(user)),
-            login: user.login.clone(),
-            role: user.role.to_string(),
-            sessions: studio.store.sessions_of(user.user_id).await?,
-            current: user.session_id,
-            flash,
-            error,
-        })?,
-    )
-        .into_response())
+    let page = AccountPage {
+        chrome: studio.chrome("Your account", Some(user)),
+        login: user.login.clone(),
+        role: user.role.to_string(),
+        sessions: studio.store.sessions_of(user.user_id).await?,
+        current: user.session_id,
+        flash: outcome.flash,
+        error: outcome.error,
+    };
+    Ok((outcome.status, html(&page)?).into_response())
 }
 
 /// `GET /studio/account`.
@@ -206,7 +219,7 @@ pub async fn account(
     State(studio): State<crate::State>,
     Signed(user): Signed,
 ) -> StudioResult<Response> {
-    account_page(&studio, &user, StatusCode::OK, None, None).await
+    account_page(&studio, &user, Outcome::default()).await
 }
 
 /// `POST /studio/account/password`: needs the current password; ends the user's other sessions.
@@ -219,46 +232,30 @@ pub async fn change_password(
     let fields = Fields::parse(&body);
     studio.check_write(&headers, &user, fields.get("csrf"))?;
     let new = fields.get("newPassword").unwrap_or_default();
-    if fields.get("confirm").unwrap_or_default() != new {
-        let e = ApiError::bad_input("confirm", "does not match the new password");
-        return account_page(
-            &studio,
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(e.to_string()),
-        )
-        .await;
-    }
-    let result = studio
-        .store
-        .change_password(
-            user.user_id,
-            SecretString::from(fields.get("currentPassword").unwrap_or_default().to_owned()),
-            SecretString::from(new.to_owned()),
-            user.session_id,
-        )
-        .await;
+    let result = if fields.get("confirm").unwrap_or_default() != new {
+        Err(ApiError::bad_input(
+            "confirm",
+            "does not match the new password",
+        ))
+    } else {
+        studio
+            .store
+            .change_password(
+                user.user_id,
+                SecretString::from(fields.get("currentPassword").unwrap_or_default().to_owned()),
+                SecretString::from(new.to_owned()),
+                user.session_id,
+            )
+            .await
+    };
     match result {
         Ok(()) => {
-            account_page(
-                &studio,
-                &user,
-                StatusCode::OK,
-                Some("Password changed; your other sessions were ended.".into()),
-                None,
-            )
-            .await
+            let done = Outcome::done("Password changed; your other sessions were ended.");
+            account_page(&studio, &user, done).await
         }
         Err(e @ ApiError::BadInput { .. }) => {
-            account_page(
-                &studio,
-                &user,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(e.to_string()),
-            )
-            .await
+            let refused = Outcome::refused(StatusCode::UNPROCESSABLE_ENTITY, &e);
+            account_page(&studio, &user, refused).await
         }
         Err(e) => Err(e.into()),
     }
@@ -278,12 +275,5 @@ pub async fn end_session(
     if id == user.session_id {
         return Ok(Redirect::to("/studio/login").into_response());
     }
-    account_page(
-        &studio,
-        &user,
-        StatusCode::OK,
-        Some("Session ended.".into()),
-        None,
-    )
-    .await
+    account_page(&studio, &user, Outcome::done("Session ended.")).await
 }
