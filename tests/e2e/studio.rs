@@ -582,6 +582,87 @@ async fn the_preview_is_the_score_the_save_gives(app: TestApp) {
     assert!(stale.body.contains("Title (yours)"), "{}", stale.body);
 }
 
+on_both!(spawn_with_jwt => three_relabels_preview_what_update_role_returns);
+/// Issue 14's check: three task relabels, one after another, each previewed by the studio and
+/// then saved through `updateRole` with the same tasks: the API answers the previewed score.
+async fn three_relabels_preview_what_update_role_returns(app: TestApp) {
+    let (mut b, csrf) = signed_in(&app, "ed", StudioRole::Editor).await;
+    let token = role_token("editor");
+    let slug = "backend-developer";
+    let path = format!("/studio/roles/{slug}");
+    let column = |sql: &str| {
+        format!(
+            "SELECT COALESCE(CAST({sql} AS TEXT), '') FROM role_tasks WHERE role_id = (SELECT id FROM roles WHERE slug = '{slug}') ORDER BY position"
+        )
+    };
+    let texts = app.sql_strings(&column("text")).await;
+    let types = app.sql_strings(&column("task_type")).await;
+    let shares = app.sql_strings(&column("time_share")).await;
+    let mut labels = app.sql_strings(&column("exposure")).await;
+    assert!(texts.len() >= 3, "{texts:?}");
+    let mut scores = Vec::new();
+    for edit in 0..3 {
+        labels[edit] = match labels[edit].as_str() {
+            "E1" => "E0",
+            "E2" => "E1",
+            _ => "E2",
+        }
+        .to_string();
+        let version = version_of(&app, slug).await;
+        let mut fields: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("expectedVersion".into(), version.clone()),
+            ("tasks.sent".into(), "1".into()),
+        ];
+        let mut tasks = Vec::new();
+        for i in 0..texts.len() {
+            fields.push((format!("tasks[{i}].text"), texts[i].clone()));
+            fields.push((format!("tasks[{i}].exposure"), labels[i].clone()));
+            fields.push((format!("tasks[{i}].taskType"), types[i].clone()));
+            fields.push((format!("tasks[{i}].timeShare"), shares[i].clone()));
+            let mut task = json!({ "text": texts[i] });
+            if !labels[i].is_empty() {
+                task["exposure"] = json!(labels[i]);
+            }
+            if !types[i].is_empty() {
+                task["taskType"] = json!(types[i]);
+            }
+            if let Ok(share) = shares[i].parse::<f64>() {
+                task["timeShare"] = json!(share);
+            }
+            tasks.push(task);
+        }
+        let refs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let preview = b.post(&format!("{path}/preview"), &refs).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+        let previewed: i64 = text_of(&preview.body, "score-value")
+            .expect("score")
+            .parse()
+            .expect("number");
+        let saved = app
+            .query_as(
+                Some(&token),
+                "mutation($v: Int!, $tasks: [TaskInput!]!) { updateRole(slug: \"backend-developer\", expectedVersion: $v, input: {tasks: $tasks}) { risk { score } } }",
+                json!({"v": version.parse::<i64>().expect("int"), "tasks": tasks}),
+            )
+            .await;
+        assert!(saved["errors"].is_null(), "edit {edit}: {saved}");
+        assert_eq!(
+            saved["data"]["updateRole"]["risk"]["score"].as_i64(),
+            Some(previewed),
+            "edit {edit}: updateRole's score is the previewed one: {saved}"
+        );
+        scores.push(previewed);
+    }
+    assert!(
+        scores.windows(2).any(|w| w[0] != w[1]),
+        "the relabels moved the score: {scores:?}"
+    );
+}
+
 on_both!(spawn => admins_manage_users_and_everyone_their_own_password);
 async fn admins_manage_users_and_everyone_their_own_password(app: TestApp) {
     let (mut admin, csrf) = signed_in(&app, "root", StudioRole::Admin).await;

@@ -268,8 +268,10 @@ async fn edit_a_published_role_keyboard_only_and_publish(db: Db) {
         assert_eq!(value(&browser, &select).await, to, "{select} after {key:?}");
         let (after, took) =
             changed_text(&browser, "#score-change", &before, Duration::from_secs(5)).await;
+        // Issue 14's bound: the 250 ms debounce plus a preview, on a debug build, in well under it.
+        eprintln!("score panel followed {select} in {took:?}");
         assert!(
-            took < Duration::from_secs(2),
+            took < Duration::from_secs(1),
             "the score panel took {took:?} to follow {select}: {before:?} -> {after:?}"
         );
         previewed = browser.text("#score-value").await;
