@@ -1372,3 +1372,62 @@ async fn the_form_keeps_list_order_previews_the_page_and_suggests_roles(app: Tes
     let anonymous = Browser::new(&app).get("/studio/pick/roles?q=back").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }
+
+on_both!(spawn => editor_lists_count_as_far_as_asked_and_plan_for_their_values);
+/// The studio's lists count up to a bound (a total one past it reads "more than"), the
+/// type-ahead counts nothing, and GraphQL's count is exact; each sees the same rows, also
+/// through PostgreSQL's per-value planning of filtered lists.
+async fn editor_lists_count_as_far_as_asked_and_plan_for_their_values(app: TestApp) {
+    use api::auth::Caller;
+    use api::auth::permit::Read;
+    use api::service::Visibility;
+    use api::service::listing::{Count, Direction, Filter, OrderField, PageRequest};
+
+    let store = Store::new(app.db.clone());
+    let visibility = Visibility::Editor(
+        Caller::with_role("counter", "viewer")
+            .permit::<Read>()
+            .expect("a viewer reads"),
+    );
+    let page = PageRequest {
+        first: 3,
+        after: None,
+        field: OrderField::Title,
+        direction: Direction::Asc,
+    };
+    let filters = [
+        Filter::default(),
+        Filter {
+            search: Some("E".into()),
+            ..Filter::default()
+        },
+        Filter {
+            review_due: Some(false),
+            min_score: Some(1),
+            ..Filter::default()
+        },
+    ];
+    for filter in filters {
+        let exact = store
+            .list_roles(&visibility, &filter, &page, Count::Exact)
+            .await
+            .expect("exact");
+        assert!(exact.total_count > 5, "{filter:?}: {}", exact.total_count);
+        let slugs = |p: &api::service::listing::Page| -> Vec<String> {
+            p.items.iter().map(|(_, r)| r.slug.clone()).collect()
+        };
+        for (count, expected) in [
+            (Count::UpTo(5), 6),
+            (Count::UpTo(1000), exact.total_count),
+            (Count::Skip, 0),
+        ] {
+            let listed = store
+                .list_roles(&visibility, &filter, &page, count)
+                .await
+                .expect("listed");
+            assert_eq!(listed.total_count, expected, "{filter:?} {count:?}");
+            assert_eq!(slugs(&listed), slugs(&exact), "{filter:?} {count:?}");
+            assert_eq!(listed.has_next_page, exact.has_next_page);
+        }
+    }
+}

@@ -13,11 +13,12 @@ use entity::{
 use sea_orm::ActiveEnum;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
+use super::Store;
 use super::publishing::{self, Page as Published, SqlText};
 use super::visibility::{self, Visibility};
 use crate::error::{ApiError, ApiResult};
@@ -94,6 +95,19 @@ pub struct PageRequest {
     pub field: OrderField,
     /// Sort direction.
     pub direction: Direction,
+}
+
+/// How far a list of working copies counts the roles its filter matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Every match (GraphQL's `totalCount`).
+    Exact,
+    /// Up to this many: a total of one more means "more than this". A person reading a list
+    /// needs no exact figure past a few pages, and counting a common word's 12,000 matches
+    /// among 100k roles on PostgreSQL read 10,000 heap pages (117 ms).
+    UpTo(u64),
+    /// Nothing counted: the total is 0 (a type-ahead shows no total).
+    Skip,
 }
 
 /// One page of roles (working copies, or published pages).
@@ -358,18 +372,71 @@ fn after_condition(c: &Cursor, field: OrderField, direction: Direction) -> Condi
         .add(Condition::all().add(equal).add(tie))
 }
 
-/// Lists one page of roles visible to `visibility`.
+impl Filter {
+    /// Whether the best plan for this filter depends on its values: how many roles a search
+    /// word, a date or a score bound leaves differs by orders of magnitude.
+    fn plan_depends_on_values(&self) -> bool {
+        self.search.is_some()
+            || self.review_due.is_some()
+            || self.min_score.is_some()
+            || self.max_score.is_some()
+            || self.edited_by.is_some()
+            || self.scheduled.is_some()
+            || self.unpublished_changes.is_some()
+    }
+}
+
+impl Store {
+    /// Lists one page of roles visible to `visibility` (see [`list_roles`]), planned for the
+    /// filter's values on PostgreSQL.
+    pub async fn list_roles(
+        &self,
+        visibility: &Visibility,
+        filter: &Filter,
+        page: &PageRequest,
+        count: Count,
+    ) -> ApiResult<Page> {
+        let db = self.db();
+        if db.get_database_backend() != DbBackend::Postgres || !filter.plan_depends_on_values() {
+            return list_roles(db, visibility, filter, page, count).await;
+        }
+        // The pool plans each statement once for any values (`db::connect`), right for the
+        // public pages' fixed shapes but not for an editor's filter: planned blind, the review
+        // queue's `due_at <= $1` walked all 100k roles by update time to find none due
+        // (150-190 ms a dashboard). SET LOCAL ends with this read-only transaction.
+        let txn = db.begin().await?;
+        txn.execute_unprepared(
+            "SET TRANSACTION READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan",
+        )
+        .await?;
+        let listed = list_roles(&txn, visibility, filter, page, count).await?;
+        txn.commit().await?;
+        Ok(listed)
+    }
+}
+
+/// Lists one page of roles visible to `visibility`, counting matches as far as `count` says.
 pub async fn list_roles(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
     filter: &Filter,
     page: &PageRequest,
+    count: Count,
 ) -> ApiResult<Page> {
     let cond = filter_condition(filter, visibility);
-    let total_count = visibility::roles(visibility)
-        .filter(cond.clone())
-        .count(db)
-        .await?;
+    let matching = visibility::roles(visibility).filter(cond.clone());
+    let total_count = match count {
+        Count::Exact => matching.count(db).await?,
+        Count::UpTo(most) => matching
+            .select_only()
+            .column(role::Column::Id)
+            .limit(most.saturating_add(1))
+            .into_tuple::<i32>()
+            .all(db)
+            .await?
+            .len() as u64,
+        Count::Skip => 0,
+    };
     let mut query = visibility::roles(visibility).filter(cond);
     if let Some(raw) = &page.after {
         let cursor = decode(raw, page.field, page.direction)?;

@@ -4,7 +4,7 @@
 use api::ApiError;
 use api::auth::permit::Read;
 use api::service::Visibility;
-use api::service::listing::{self, Direction, Filter, OrderField, PageRequest};
+use api::service::listing::{self, Count, Direction, Filter, OrderField, PageRequest};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -68,11 +68,11 @@ fn status_word(s: RoleStatus) -> &'static str {
 struct Dashboard {
     chrome: Chrome,
     mine: Vec<Row>,
-    mine_total: u64,
+    mine_total: String,
     changes: Vec<Row>,
-    changes_total: u64,
+    changes_total: String,
     due: Vec<Row>,
-    due_total: u64,
+    due_total: String,
     planned: Vec<PlannedRow>,
     planned_total: u64,
     revisions: Vec<RevisionRow>,
@@ -103,6 +103,18 @@ pub struct RevisionRow {
 /// Rows per dashboard queue.
 const QUEUE: u64 = 10;
 
+/// How far lists and queues count their roles; past it they say "more than".
+const COUNTED: u64 = 1000;
+
+/// A total counted with [`Count::UpTo`]`(COUNTED)`, as shown.
+fn counted(total: u64) -> String {
+    if total > COUNTED {
+        "more than 1,000".to_owned()
+    } else {
+        total.to_string()
+    }
+}
+
 /// `GET /studio`: the signed-in user's drafts, unpublished changes, the review-due queue
 /// (marked reviewed in place), planned actions and the newest revisions.
 pub async fn dashboard(
@@ -111,7 +123,6 @@ pub async fn dashboard(
 ) -> StudioResult<Response> {
     let caller = user.caller();
     let reader = caller.permit::<Read>()?;
-    let db = studio.store.db();
     let visibility = Visibility::Editor(caller.permit::<Read>()?);
     let page = |field, direction| PageRequest {
         first: QUEUE,
@@ -120,48 +131,54 @@ pub async fn dashboard(
         direction,
     };
     let newest = page(OrderField::UpdatedAt, Direction::Desc);
-    let mine = listing::list_roles(
-        db,
-        &visibility,
-        &Filter {
-            edited_by: Some(user.login.clone()),
-            status: Some(RoleStatus::Draft),
-            ..Filter::default()
-        },
-        &newest,
-    )
-    .await?;
-    let changes = listing::list_roles(
-        db,
-        &visibility,
-        &Filter {
-            unpublished_changes: Some(true),
-            ..Filter::default()
-        },
-        &newest,
-    )
-    .await?;
-    let due = listing::list_roles(
-        db,
-        &visibility,
-        &Filter {
-            review_due: Some(true),
-            ..Filter::default()
-        },
-        &page(OrderField::UpdatedAt, Direction::Asc),
-    )
-    .await?;
+    let mine = studio
+        .store
+        .list_roles(
+            &visibility,
+            &Filter {
+                edited_by: Some(user.login.clone()),
+                status: Some(RoleStatus::Draft),
+                ..Filter::default()
+            },
+            &newest,
+            Count::UpTo(COUNTED),
+        )
+        .await?;
+    let changes = studio
+        .store
+        .list_roles(
+            &visibility,
+            &Filter {
+                unpublished_changes: Some(true),
+                ..Filter::default()
+            },
+            &newest,
+            Count::UpTo(COUNTED),
+        )
+        .await?;
+    let due = studio
+        .store
+        .list_roles(
+            &visibility,
+            &Filter {
+                review_due: Some(true),
+                ..Filter::default()
+            },
+            &page(OrderField::UpdatedAt, Direction::Asc),
+            Count::UpTo(COUNTED),
+        )
+        .await?;
     let (planned, planned_total) = studio.store.planned_actions(&reader, QUEUE).await?;
     let revisions = studio.store.recent_revisions(&reader, QUEUE).await?;
     let rows = |p: &listing::Page| p.items.iter().map(|(_, r)| r.into()).collect();
     Ok(html(&Dashboard {
         chrome: studio.chrome("Dashboard", Some(&user)),
         mine: rows(&mine),
-        mine_total: mine.total_count,
+        mine_total: counted(mine.total_count),
         changes: rows(&changes),
-        changes_total: changes.total_count,
+        changes_total: counted(changes.total_count),
         due: rows(&due),
-        due_total: due.total_count,
+        due_total: counted(due.total_count),
         planned: planned
             .into_iter()
             .map(|p| PlannedRow {
@@ -265,7 +282,7 @@ struct RoleList {
     sort_opts: Vec<Opt>,
     params: ListParams,
     rows: Vec<Row>,
-    total: u64,
+    total: String,
     next: Option<String>,
     categories: Vec<api::service::working::Choice>,
     can_publish: bool,
@@ -429,18 +446,20 @@ pub async fn list(
         "updated" => (OrderField::UpdatedAt, Direction::Desc),
         _ => return Err(bad("sort", "must be title, score or updated").into()),
     };
-    let page = listing::list_roles(
-        studio.store.db(),
-        &Visibility::Editor(caller.permit::<Read>()?),
-        &filter,
-        &PageRequest {
-            first: PAGE,
-            after: params.after.clone().filter(|a| !a.is_empty()),
-            field,
-            direction,
-        },
-    )
-    .await?;
+    let page = studio
+        .store
+        .list_roles(
+            &Visibility::Editor(caller.permit::<Read>()?),
+            &filter,
+            &PageRequest {
+                first: PAGE,
+                after: params.after.clone().filter(|a| !a.is_empty()),
+                field,
+                direction,
+            },
+            Count::UpTo(COUNTED),
+        )
+        .await?;
     let next = page
         .has_next_page
         .then(|| page.items.last().map(|(cursor, _)| cursor.clone()))
@@ -468,7 +487,10 @@ pub async fn list(
     Ok(html(&RoleList {
         chrome: studio.chrome("Roles", Some(&user)),
         rows: page.items.iter().map(|(_, r)| r.into()).collect(),
-        total: page.total_count,
+        total: match counted(page.total_count).as_str() {
+            "1" => "1 role".to_owned(),
+            n => format!("{n} roles"),
+        },
         status_opts: options(
             &[
                 ("DRAFT", "Draft"),
@@ -540,18 +562,20 @@ pub async fn pick_roles(
         ..Filter::default()
     };
     listing::check_arguments(Some(PICKS as i64), &filter)?;
-    let page = listing::list_roles(
-        studio.store.db(),
-        &Visibility::Editor(caller.permit::<Read>()?),
-        &filter,
-        &PageRequest {
-            first: PICKS,
-            after: None,
-            field: OrderField::Title,
-            direction: Direction::Asc,
-        },
-    )
-    .await?;
+    let page = studio
+        .store
+        .list_roles(
+            &Visibility::Editor(caller.permit::<Read>()?),
+            &filter,
+            &PageRequest {
+                first: PICKS,
+                after: None,
+                field: OrderField::Title,
+                direction: Direction::Asc,
+            },
+            Count::Skip,
+        )
+        .await?;
     Ok(html(&PickOptions {
         choices: page
             .items
@@ -560,4 +584,16 @@ pub async fn pick_roles(
             .collect(),
     })?
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COUNTED, counted};
+
+    #[test]
+    fn a_total_past_the_count_reads_more_than() {
+        assert_eq!(counted(0), "0");
+        assert_eq!(counted(COUNTED), "1000");
+        assert_eq!(counted(COUNTED + 1), "more than 1,000");
+    }
 }

@@ -145,7 +145,14 @@ pub async fn role_connection(
     ]);
     let with_count = lookahead.field("totalCount").exists();
     let (items, page_info, total) = if visibility.is_editor() {
-        let page = listing::list_roles(store.db(), &visibility, &filter, &request).await?;
+        let count = if with_count {
+            listing::Count::Exact
+        } else {
+            listing::Count::Skip
+        };
+        let page = store
+            .list_roles(&visibility, &filter, &request, count)
+            .await?;
         let info = (page.has_next_page, page.has_previous_page);
         let items: Vec<(String, Role)> = page
             .items
