@@ -600,6 +600,32 @@ async fn admin_pages_and_bulk_are_accessible(db: Db) {
     check_page(&browser).await;
     browser.screenshot("account").await;
 
+    // The reset page the new user's link opens (a page type of its own).
+    let reset = flash
+        .split_whitespace()
+        .find(|w| w.contains("/studio/reset?token="))
+        .map(|w| w.trim_end_matches(['.', ',', ')']).to_owned())
+        .unwrap_or_else(|| panic!("no reset link in {flash:?}"));
+    browser.goto(&reset).await;
+    browser.wait_for("form#setup").await;
+    check_page(&browser).await;
+    browser.screenshot("reset").await;
+
+    // The catalog: each list, a new item's form and an existing one's.
+    for kind in ["categories", "tools", "sources"] {
+        browser.goto(&format!("/studio/{kind}")).await;
+        browser.wait_for("#catalog-count").await;
+        check_page(&browser).await;
+        browser.screenshot(&format!("catalog-{kind}")).await;
+        browser.click("tbody th[scope=row] a").await;
+        browser.wait_for("form#catalog-form").await;
+        check_page(&browser).await;
+        browser.goto(&format!("/studio/{kind}/new")).await;
+        browser.wait_for("form#catalog-form").await;
+        check_page(&browser).await;
+    }
+    browser.screenshot("catalog-form").await;
+
     // Filters applied through the form.
     browser.goto("/studio/roles").await;
     browser.fill("#q", "developer").await;
