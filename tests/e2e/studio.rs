@@ -513,10 +513,7 @@ async fn the_preview_is_the_score_the_save_gives(app: TestApp) {
         fields.push((format!("tasks[{i}].taskType"), "CORE".into()));
         fields.push((format!("tasks[{i}].timeShare"), "1".into()));
     }
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let refs = as_refs(&fields);
     let preview = b.post(&format!("{path}/preview"), &refs).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     let previewed: u8 = text_of(&preview.body, "score-value")
@@ -632,10 +629,7 @@ async fn three_relabels_preview_what_update_role_returns(app: TestApp) {
             }
             tasks.push(task);
         }
-        let refs: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let refs = as_refs(&fields);
         let preview = b.post(&format!("{path}/preview"), &refs).await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
         let previewed: i64 = text_of(&preview.body, "score-value")

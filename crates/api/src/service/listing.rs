@@ -415,8 +415,9 @@ impl Store {
     }
 }
 
-/// Lists one page of roles visible to `visibility`, counting matches as far as `count` says.
-pub async fn list_roles(
+/// Lists one page of roles visible to `visibility`, counting matches as far as `count` says;
+/// callers go through [`Store::list_roles`], which picks how PostgreSQL plans it.
+async fn list_roles(
     db: &impl ConnectionTrait,
     visibility: &Visibility,
     filter: &Filter,

@@ -487,9 +487,10 @@ pub async fn list(
     Ok(html(&RoleList {
         chrome: studio.chrome("Roles", Some(&user)),
         rows: page.items.iter().map(|(_, r)| r.into()).collect(),
-        total: match counted(page.total_count).as_str() {
-            "1" => "1 role".to_owned(),
-            n => format!("{n} roles"),
+        total: if page.total_count == 1 {
+            "1 role".to_owned()
+        } else {
+            format!("{} roles", counted(page.total_count))
         },
         status_opts: options(
             &[
